@@ -1,0 +1,48 @@
+"""Resolve the tenant (municipality) of each request.
+
+Staff signed in with a session act for the municipality of their staff
+profile. Anonymous visitors of the resident site get the municipality whose
+host names include the request's host, else ``MADO_DEFAULT_MUNICIPALITY``.
+API requests are resolved by the token authentication (mado.api.auth), which
+runs inside this middleware's context so the scope ends with the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from mado.core.models import Municipality
+from mado.core.tenancy import reset_current_municipality, set_current_municipality
+
+
+def municipality_for_host(host: str) -> Municipality | None:
+    host = host.split(":")[0].lower()
+    for m in Municipality.objects.filter(is_active=True).exclude(hostnames=""):
+        if host in m.host_list():
+            return m
+    code = settings.MADO_DEFAULT_MUNICIPALITY
+    if code:
+        return Municipality.objects.filter(code=code, is_active=True).first()
+    return Municipality.objects.filter(is_active=True).order_by("pk").first()
+
+
+class TenantMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        municipality: Municipality | None = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            profile = getattr(user, "staff_profile", None)
+            if profile is not None:
+                municipality = profile.municipality
+        request.municipality = municipality  # type: ignore[attr-defined]
+        token = set_current_municipality(municipality)
+        try:
+            return self.get_response(request)
+        finally:
+            reset_current_municipality(token)

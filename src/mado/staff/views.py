@@ -1,0 +1,14 @@
+"""Staff shell views."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "staff/home.html")
+
+
+def public_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "staff/public_home.html")
