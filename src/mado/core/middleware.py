@@ -36,10 +36,17 @@ class TenantMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         municipality: Municipality | None = None
         user = getattr(request, "user", None)
+        profile = None
         if user is not None and user.is_authenticated:
             profile = getattr(user, "staff_profile", None)
-            if profile is not None:
-                municipality = profile.municipality
+        if profile is not None:
+            municipality = profile.municipality
+        elif request.path.startswith(("/admin/", "/api/")):
+            # Superusers configure every tenant in /admin/; the API resolves its
+            # tenant from the bearer token (mado.api.auth).
+            municipality = None
+        else:
+            municipality = municipality_for_host(request.get_host())
         request.municipality = municipality  # type: ignore[attr-defined]
         token = set_current_municipality(municipality)
         try:

@@ -117,7 +117,7 @@ def _base(r: services.ResidentRecord, today: dt.date) -> dict:
     response={200: ResidentList, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut},
     summary="住民検索 / search residents",
 )
-def list_residents(request: HttpRequest, params: Query[SearchParams]) -> tuple[int, dict]:
+def list_residents(request: HttpRequest, params: Query[SearchParams]) -> dict:
     if len(params.q) > 100:
         raise HttpError(400, "検索語が長すぎます(100文字まで) / query too long (max 100)")
     if "\x00" in params.q or (params.birth_date and "\x00" in params.birth_date):
@@ -133,7 +133,7 @@ def list_residents(request: HttpRequest, params: Query[SearchParams]) -> tuple[i
     except services.QueryError as exc:
         raise HttpError(400, str(exc)) from exc
     today = dt.date.today()
-    return 200, {"count": len(results), "results": [_base(r, today) for r in results]}
+    return {"count": len(results), "results": [_base(r, today) for r in results]}
 
 
 @router.get(
@@ -141,7 +141,7 @@ def list_residents(request: HttpRequest, params: Query[SearchParams]) -> tuple[i
     response={200: ResidentDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="住民の詳細(世帯員を含む) / one resident with household",
 )
-def get_resident(request: HttpRequest, resident_id: int) -> tuple[int, dict]:
+def get_resident(request: HttpRequest, resident_id: int) -> dict:
     if not 0 < resident_id < 2**63:
         raise HttpError(404, "住民が見つかりません / resident not found")
     r = services.get_resident(
@@ -171,4 +171,4 @@ def get_resident(request: HttpRequest, resident_id: int) -> tuple[int, dict]:
             for m in services.household_members(r)
         ],
     )
-    return 200, data
+    return data

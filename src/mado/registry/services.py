@@ -25,7 +25,12 @@ QueryError = _search.QueryError
 
 
 def age_on(birth_date: dt.date, on: dt.date) -> int:
-    """Age in full years (年齢計算ニ関スル法律: a year is completed the day before the birthday)."""
+    """Age in full years on ``on``, counting the birthday itself (満年齢 as shown on forms).
+
+    年齢計算ニ関スル法律 completes a year at the end of the day before the
+    birthday; rules that depend on it (school entry, 後期高齢 from the birthday)
+    apply their own offsets on top of this figure.
+    """
     years = on.year - birth_date.year
     if (on.month, on.day) < (birth_date.month, birth_date.day):
         years -= 1
