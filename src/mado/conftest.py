@@ -39,11 +39,15 @@ def make_department(municipality: Municipality, code: str, name: str) -> Departm
     return Department.unscoped.create(municipality=municipality, code=code, name=name)
 
 
-def make_staff(municipality: Municipality, username: str, roles: list[tuple[Department, str]] = ()) -> Any:
+def make_staff(
+    municipality: Municipality, username: str, roles: list[tuple[Department, str]] = ()
+) -> Any:
     user = get_user_model().objects.create_user(username=username, password="pw-for-tests-only")
     StaffProfile.objects.create(user=user, municipality=municipality, display_name=username)
     for dept, role in roles:
-        StaffMembership.unscoped.create(municipality=municipality, user=user, department=dept, role=role)
+        StaffMembership.unscoped.create(
+            municipality=municipality, user=user, department=dept, role=role
+        )
     return user
 
 
@@ -63,7 +67,9 @@ def make_resident(
 ) -> ResidentRecord:
     n = next(_counter)
     if household is None:
-        household = Household.unscoped.create(municipality=municipality, household_number=f"H{n:08d}")
+        household = Household.unscoped.create(
+            municipality=municipality, household_number=f"H{n:08d}"
+        )
     r = ResidentRecord(
         municipality=municipality,
         atena_number=f"A{n:09d}",
@@ -97,18 +103,36 @@ def world(sample_city: Municipality, test_town: Municipality) -> dict[str, Any]:
     madoguchi = make_staff(sample_city, "madoguchi", [(shimin, "counter"), (shimin, "my_number")])
     hoken_user = make_staff(sample_city, "hoken", [(hoken, "reviewer")])
     town_user = make_staff(test_town, "test-madoguchi", [(town_dept, "counter")])
-    takahashi = make_resident(sample_city, "髙橋", "太郎", "タカハシ", "タロウ",
-                              my_number="123456789018")
-    hanako = make_resident(sample_city, "髙橋", "花子", "タカハシ", "ハナコ",
-                           household=takahashi.household, relationship="妻", sex="F",
-                           birth_date=dt.date(1982, 7, 7))
-    yamazaki = make_resident(sample_city, "山﨑", "次郎", "ヤマザキ", "ジロウ",
-                             birth_date=dt.date(1990, 1, 8))
+    takahashi = make_resident(
+        sample_city, "髙橋", "太郎", "タカハシ", "タロウ", my_number="123456789018"
+    )
+    hanako = make_resident(
+        sample_city,
+        "髙橋",
+        "花子",
+        "タカハシ",
+        "ハナコ",
+        household=takahashi.household,
+        relationship="妻",
+        sex="F",
+        birth_date=dt.date(1982, 7, 7),
+    )
+    yamazaki = make_resident(
+        sample_city, "山﨑", "次郎", "ヤマザキ", "ジロウ", birth_date=dt.date(1990, 1, 8)
+    )
     watanabe = make_resident(sample_city, "渡邊", "三郎", "ワタナベ", "サブロウ")
     town_takahashi = make_resident(test_town, "高橋", "一郎", "タカハシ", "イチロウ")
     return {
-        "city": sample_city, "town": test_town, "shimin": shimin, "hoken_dept": hoken,
-        "madoguchi": madoguchi, "hoken": hoken_user, "town_user": town_user,
-        "takahashi": takahashi, "hanako": hanako, "yamazaki": yamazaki,
-        "watanabe": watanabe, "town_takahashi": town_takahashi,
+        "city": sample_city,
+        "town": test_town,
+        "shimin": shimin,
+        "hoken_dept": hoken,
+        "madoguchi": madoguchi,
+        "hoken": hoken_user,
+        "town_user": town_user,
+        "takahashi": takahashi,
+        "hanako": hanako,
+        "yamazaki": yamazaki,
+        "watanabe": watanabe,
+        "town_takahashi": town_takahashi,
     }

@@ -24,16 +24,14 @@ MADO_ENV = os.environ.get("MADO_ENV", "development")
 PRODUCTION = MADO_ENV == "production"
 DEBUG = os.environ.get("MADO_DEBUG", "0" if PRODUCTION else "1") == "1"
 
-_DEV_SECRET = "mado-development-only-secret-key-not-for-production-use-0123456789"
+_DEV_SECRET = "mado-development-only-secret-key-not-for-production-use-0123456789"  # noqa: S105  (development only; production refuses it)
 SECRET_KEY = os.environ.get("MADO_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and not SECRET_KEY:
     raise RuntimeError("MADO_SECRET_KEY must be set when MADO_ENV=production")
 
 # Keys for 特定個人情報 (個人番号) encryption at rest: a comma-separated list of
 # Fernet keys, newest first (older keys still decrypt, for rotation).
-MADO_FIELD_KEYS = [
-    k.strip() for k in os.environ.get("MADO_FIELD_KEYS", "").split(",") if k.strip()
-]
+MADO_FIELD_KEYS = [k.strip() for k in os.environ.get("MADO_FIELD_KEYS", "").split(",") if k.strip()]
 if PRODUCTION and not MADO_FIELD_KEYS:
     raise RuntimeError("MADO_FIELD_KEYS must be set when MADO_ENV=production")
 
@@ -111,8 +109,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -174,3 +174,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MADO_LOG_LEVEL", "INFO")},
 }
+
+STATICFILES_DIRS = [BASE_DIR / "static"]

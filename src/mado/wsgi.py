@@ -20,7 +20,8 @@ def _refuse_unsafe_production() -> None:
     if not settings.PRODUCTION:
         return
     errors = [
-        m for m in checks.run_checks(include_deployment_checks=True, tags=["mado"])
+        m
+        for m in checks.run_checks(include_deployment_checks=True, tags=["mado"])
         if m.is_serious()
     ]
     if errors:

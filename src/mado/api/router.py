@@ -26,14 +26,18 @@ api = NinjaAPI(
 )
 
 
-def error(request: HttpRequest, status: int, detail: str, errors: list[Any] | None = None) -> HttpResponse:
+def error(
+    request: HttpRequest, status: int, detail: str, errors: list[Any] | None = None
+) -> HttpResponse:
     return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = error(
-        request, 401, "認証が必要です。有効なAPIトークンを指定してください / authentication required"
+        request,
+        401,
+        "認証が必要です。有効なAPIトークンを指定してください / authentication required",
     )
     response["WWW-Authenticate"] = "Bearer"
     return response
@@ -42,7 +46,11 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"loc": [str(p) for p in e.get("loc", [])], "msg": e.get("msg", ""), "type": e.get("type", "")}
+        {
+            "loc": [str(p) for p in e.get("loc", [])],
+            "msg": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
         for e in exc.errors
     ]
     return error(request, 422, "入力内容に誤りがあります / invalid input", errors)

@@ -121,7 +121,8 @@ class TenantAdminMixin:
         audit.record(
             audit.Action.UPDATE if change else audit.Action.CREATE,
             user=request.user,
-            municipality=getattr(obj, "municipality", None) if hasattr(obj, "municipality_id")
+            municipality=getattr(obj, "municipality", None)
+            if hasattr(obj, "municipality_id")
             else (obj if isinstance(obj, Municipality) else municipality),
             target_type=self.audit_target or obj._meta.label_lower,
             target_id=obj.pk,
@@ -132,19 +133,25 @@ class TenantAdminMixin:
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         pk = obj.pk
         super().delete_model(request, obj)  # type: ignore[misc]
-        audit.record(audit.Action.DELETE, user=request.user,
-                     municipality=getattr(obj, "municipality", None)
-                     if hasattr(obj, "municipality_id") else None,
-                     target_type=self.audit_target or obj._meta.label_lower, target_id=pk,
-                     reason="管理画面 / admin")
+        audit.record(
+            audit.Action.DELETE,
+            user=request.user,
+            municipality=getattr(obj, "municipality", None)
+            if hasattr(obj, "municipality_id")
+            else None,
+            target_type=self.audit_target or obj._meta.label_lower,
+            target_id=pk,
+            reason="管理画面 / admin",
+        )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for obj in queryset:
             self.delete_model(request, obj)
 
     # Superusers act across municipalities: lift the tenant scope for their requests.
-    def _unscoped(self, request: HttpRequest, view: Callable[..., HttpResponse], *args: Any,
-                  **kwargs: Any) -> HttpResponse:
+    def _unscoped(
+        self, request: HttpRequest, view: Callable[..., HttpResponse], *args: Any, **kwargs: Any
+    ) -> HttpResponse:
         if request.user.is_superuser:
             with use_municipality(None):
                 response = view(request, *args, **kwargs)
@@ -224,14 +231,30 @@ class StaffMembershipAdmin(TenantAdminMixin, admin.ModelAdmin):
 class ApiTokenAdmin(TenantAdminMixin, admin.ModelAdmin):
     """Tokens are issued by ``issue_token`` (the secret is shown once, there); never here."""
 
-    list_display = ("prefix", "name", "user", "municipality", "created_at", "last_used_at",
-                    "expires_at", "revoked")
+    list_display = (
+        "prefix",
+        "name",
+        "user",
+        "municipality",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked",
+    )
     list_filter = ("municipality", "revoked")
     search_fields = ("prefix", "name", "user__username")
-    fields = ("municipality", "user", "name", "prefix", "key_hash", "created_at",
-              "last_used_at", "expires_at", "revoked")
-    readonly_fields = ("municipality", "user", "prefix", "key_hash", "created_at",
-                       "last_used_at")
+    fields = (
+        "municipality",
+        "user",
+        "name",
+        "prefix",
+        "key_hash",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked",
+    )
+    readonly_fields = ("municipality", "user", "prefix", "key_hash", "created_at", "last_used_at")
     actions = ["revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -242,14 +265,24 @@ class ApiTokenAdmin(TenantAdminMixin, admin.ModelAdmin):
         count = 0
         for token in queryset.filter(revoked=False):
             ApiToken.unscoped.filter(pk=token.pk).update(revoked=True)
-            audit.record(audit.Action.UPDATE, user=request.user, municipality=token.municipality,
-                         target_type="api_token", target_id=token.pk, reason="失効 / revoked",
-                         detail={"prefix": token.prefix})
+            audit.record(
+                audit.Action.UPDATE,
+                user=request.user,
+                municipality=token.municipality,
+                target_type="api_token",
+                target_id=token.pk,
+                reason="失効 / revoked",
+                detail={"prefix": token.prefix},
+            )
             count += 1
         self.message_user(
             request,
-            ngettext("%(n)d 件のトークンを失効させました。", "%(n)d 件のトークンを失効させました。",
-                     count) % {"n": count},
+            ngettext(
+                "%(n)d 件のトークンを失効させました。",
+                "%(n)d 件のトークンを失効させました。",
+                count,
+            )
+            % {"n": count},
             messages.SUCCESS,
         )
 
@@ -258,8 +291,16 @@ class ApiTokenAdmin(TenantAdminMixin, admin.ModelAdmin):
 class AuditEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
     """Read-only: the log is append-only (database triggers refuse edits anyway)."""
 
-    list_display = ("seq", "at", "municipality", "actor", "action", "target_type", "target_id",
-                    "reason")
+    list_display = (
+        "seq",
+        "at",
+        "municipality",
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
+        "reason",
+    )
     list_filter = ("municipality", "action")
     search_fields = ("actor", "target_id", "reason")
     date_hierarchy = "at"
@@ -282,8 +323,14 @@ class MadoUserAdmin(TenantAdminMixin, UserAdmin):
     """Django's user admin with the staff profile and roles inline, scoped like the rest."""
 
     inlines = [StaffProfileInline, StaffMembershipInline]
-    list_display = ("username", "staff_name", "staff_municipality", "is_active", "is_staff",
-                    "is_superuser")
+    list_display = (
+        "username",
+        "staff_name",
+        "staff_municipality",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    )
 
     @admin.display(description=_("表示名"))
     def staff_name(self, obj: Any) -> str:

@@ -39,7 +39,7 @@ class Action:
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
-    TOKEN_ISSUED = "token_issued"
+    TOKEN_ISSUED = "token_issued"  # noqa: S105  (an action name, not a secret)
     SEED = "seed"
 
 
@@ -171,7 +171,9 @@ def verify() -> VerifyResult:
                 f"seq {entry.seq}: 直前の行とつながりません / chain broken before this row"
             )
         if _hash(entry) != entry.entry_hash:
-            result.problems.append(f"seq {entry.seq}: 内容が改ざんされています / row content edited")
+            result.problems.append(
+                f"seq {entry.seq}: 内容が改ざんされています / row content edited"
+            )
         expected_prev = entry.entry_hash
         expected_seq = entry.seq + 1
     head = AuditChainHead.objects.filter(pk=1).first()

@@ -20,7 +20,9 @@ def demo_accounts_in_production(app_configs: Any = None, **kwargs: Any) -> list[
     from mado.core.models import StaffProfile
 
     try:
-        demo = list(StaffProfile.objects.filter(is_demo=True).values_list("user__username", flat=True)[:10])
+        demo = list(
+            StaffProfile.objects.filter(is_demo=True).values_list("user__username", flat=True)[:10]
+        )
     except DatabaseError:
         return []
     if demo:

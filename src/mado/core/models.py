@@ -52,7 +52,9 @@ class Department(TenantOwned):
     code = models.SlugField(_("課コード"), max_length=40)
     name = models.CharField(_("課名"), max_length=100)
     name_kana = models.CharField(_("課名(カナ)"), max_length=200, blank=True)
-    location = models.CharField(_("場所"), max_length=200, blank=True, help_text=_("例: 本庁舎1階 2番窓口"))
+    location = models.CharField(
+        _("場所"), max_length=200, blank=True, help_text=_("例: 本庁舎1階 2番窓口")
+    )
     phone = models.CharField(_("電話番号"), max_length=20, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
 
@@ -116,9 +118,7 @@ class StaffMembership(TenantOwned):
         verbose_name = _("所属・役割")
         verbose_name_plural = _("所属・役割")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "department", "role"], name="membership_unique"
-            )
+            models.UniqueConstraint(fields=["user", "department", "role"], name="membership_unique")
         ]
 
     def __str__(self) -> str:
@@ -128,7 +128,9 @@ class StaffMembership(TenantOwned):
 class ApiToken(TenantOwned):
     """A bearer token acting for one staff member. Only a SHA-256 of the secret is kept."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("用途"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
@@ -182,3 +184,6 @@ class AuditChainHead(models.Model):
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.last_seq}"

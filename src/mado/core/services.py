@@ -16,7 +16,7 @@ from mado.core import audit
 from mado.core.models import MY_NUMBER_ROLES, ApiToken, Municipality, Role, StaffMembership
 from mado.core.tenancy import use_municipality
 
-TOKEN_PREFIX = "mado_"
+TOKEN_PREFIX = "mado_"  # noqa: S105  (public prefix, not a secret)
 
 UserLike = AbstractBaseUser | AnonymousUser | Any
 
@@ -65,7 +65,9 @@ def issue_token(user: Any, name: str = "api", *, expires_at: Any = None) -> str:
     """Create a token for a staff member; returns the secret, shown once."""
     municipality = staff_municipality(user)
     if municipality is None:
-        raise ValueError("職員プロフィールのない利用者にはトークンを発行できません / user is not staff")
+        raise ValueError(
+            "職員プロフィールのない利用者にはトークンを発行できません / user is not staff"
+        )
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ApiToken.unscoped.create(
         municipality=municipality,
@@ -75,8 +77,13 @@ def issue_token(user: Any, name: str = "api", *, expires_at: Any = None) -> str:
         key_hash=_hash_key(key),
         expires_at=expires_at,
     )
-    audit.record(audit.Action.TOKEN_ISSUED, user=user, municipality=municipality,
-                 target_type="api_token", detail={"name": name})
+    audit.record(
+        audit.Action.TOKEN_ISSUED,
+        user=user,
+        municipality=municipality,
+        target_type="api_token",
+        detail={"name": name},
+    )
     return key
 
 

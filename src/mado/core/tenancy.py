@@ -80,7 +80,7 @@ class TenantOwned(models.Model):
     )
 
     objects = TenantManager()
-    unscoped = models.Manager()
+    unscoped = models.Manager()  # noqa: DJ012  (ruff takes a Manager for a field)
 
     class Meta:
         abstract = True
@@ -91,7 +91,9 @@ class TenantOwned(models.Model):
             if self.municipality_id is None:
                 self.municipality = current
             elif self.municipality_id != current.pk:
-                raise TenantViolation("他の団体のデータは変更できません / cross-tenant write refused")
+                raise TenantViolation(
+                    "他の団体のデータは変更できません / cross-tenant write refused"
+                )
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:

@@ -126,7 +126,10 @@ def list_residents(request: HttpRequest, params: Query[SearchParams]) -> dict:
         raise HttpError(400, "limit は1〜200です / limit must be 1-200")
     try:
         results = services.search_residents(
-            request.municipality, params.q, params.birth_date, user=request.user,  # type: ignore[attr-defined]
+            request.municipality,
+            params.q,
+            params.birth_date,
+            user=request.user,  # type: ignore[attr-defined]
             reason=request.headers.get("X-Mado-Reason", "API 住民検索 / API registry search")[:300],
             limit=params.limit,
         )
@@ -145,7 +148,9 @@ def get_resident(request: HttpRequest, resident_id: int) -> dict:
     if not 0 < resident_id < 2**63:
         raise HttpError(404, "住民が見つかりません / resident not found")
     r = services.get_resident(
-        request.municipality, resident_id, user=request.user,  # type: ignore[attr-defined]
+        request.municipality,
+        resident_id,
+        user=request.user,  # type: ignore[attr-defined]
         reason=request.headers.get("X-Mado-Reason", "API 住民記録の閲覧 / API registry read")[:300],
     )
     if r is None:
@@ -166,8 +171,14 @@ def get_resident(request: HttpRequest, resident_id: int) -> dict:
         national_pension_type1=r.national_pension_type1,
         child_allowance=r.child_allowance,
         household_members=[
-            {"id": m.pk, "name": m.full_name, "name_kana": m.full_name_kana,
-             "birth_date": m.birth_date, "sex": m.sex, "relationship": m.relationship}
+            {
+                "id": m.pk,
+                "name": m.full_name,
+                "name_kana": m.full_name_kana,
+                "birth_date": m.birth_date,
+                "sex": m.sex,
+                "relationship": m.relationship,
+            }
             for m in services.household_members(r)
         ],
     )

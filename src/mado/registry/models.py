@@ -150,6 +150,9 @@ class ResidentSearchToken(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.token
+
 
 class TaxSummary(TenantOwned):
     """年度ごとの課税情報の要約: used by automatic review (0申告, 滞納確認)."""

@@ -27,7 +27,7 @@ class MyNumberError(ValueError):
 
 
 def check_digit(first_eleven: str) -> int:
-    """検査用数字 per 行政手続における特定の個人を識別するための番号の利用等に関する法律施行令 第8条."""
+    """検査用数字 (番号法施行令 第8条): weights 2..7 from the right, mod 11."""
     digits = [int(c) for c in first_eleven]
     if len(digits) != 11:
         raise MyNumberError("11 digits expected")

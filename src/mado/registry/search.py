@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from mado.core.models import Municipality
-from mado.core.text import kana_search_key, normalize_width, parse_date, query_search_key, search_form
+from mado.core.text import (
+    kana_search_key,
+    normalize_width,
+    parse_date,
+    query_search_key,
+    search_form,
+)
 from mado.core.text.wareki import WarekiError
 from mado.registry.models import ResidentRecord, ResidentSearchToken
 

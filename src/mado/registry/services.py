@@ -69,8 +69,14 @@ def encrypt_my_number(number: str) -> tuple[str, str]:
 def set_my_number(resident: ResidentRecord, number: str, *, user: Any, reason: str) -> None:
     resident.my_number_encrypted, resident.my_number_hash = encrypt_my_number(number)
     resident.save(update_fields=["my_number_encrypted", "my_number_hash", "updated_at"])
-    audit.record(audit.Action.UPDATE, user=user, municipality=resident.municipality,
-                 target_type="resident.my_number", target_id=resident.pk, reason=reason)
+    audit.record(
+        audit.Action.UPDATE,
+        user=user,
+        municipality=resident.municipality,
+        target_type="resident.my_number",
+        target_id=resident.pk,
+        reason=reason,
+    )
 
 
 def reveal_my_number(resident: ResidentRecord, *, user: Any, reason: str) -> str:
@@ -78,16 +84,28 @@ def reveal_my_number(resident: ResidentRecord, *, user: Any, reason: str) -> str
     if not reason.strip():
         raise PermissionDenied("個人番号の閲覧には理由が必要です / a reason is required")
     if not can_read_my_number(user):
-        audit.record(audit.Action.READ_MY_NUMBER, user=user, municipality=resident.municipality,
-                     target_type="resident", target_id=resident.pk, reason=reason,
-                     detail={"granted": False})
+        audit.record(
+            audit.Action.READ_MY_NUMBER,
+            user=user,
+            municipality=resident.municipality,
+            target_type="resident",
+            target_id=resident.pk,
+            reason=reason,
+            detail={"granted": False},
+        )
         raise PermissionDenied("個人番号を閲覧する権限がありません / not allowed to read My Number")
     if not resident.my_number_encrypted:
         return ""
     value = mn.decrypt(resident.my_number_encrypted)
-    audit.record(audit.Action.READ_MY_NUMBER, user=user, municipality=resident.municipality,
-                 target_type="resident", target_id=resident.pk, reason=reason,
-                 detail={"granted": True})
+    audit.record(
+        audit.Action.READ_MY_NUMBER,
+        user=user,
+        municipality=resident.municipality,
+        target_type="resident",
+        target_id=resident.pk,
+        reason=reason,
+        detail={"granted": True},
+    )
     return value
 
 
@@ -113,15 +131,22 @@ def search_residents(
     results = list(
         _search.search(municipality, q, birth_date, include_inactive=include_inactive, limit=limit)
     )
-    audit.record(audit.Action.SEARCH, user=user, municipality=municipality,
-                 target_type="resident", reason=reason,
-                 detail={"q": q[:100], "birth_date": birth_date or "",
-                         "results": [r.pk for r in results]})
+    audit.record(
+        audit.Action.SEARCH,
+        user=user,
+        municipality=municipality,
+        target_type="resident",
+        reason=reason,
+        detail={"q": q[:100], "birth_date": birth_date or "", "results": [r.pk for r in results]},
+    )
     return results
 
 
 def get_resident(
-    municipality: Municipality, resident_id: int, *, user: Any,
+    municipality: Municipality,
+    resident_id: int,
+    *,
+    user: Any,
     reason: str = "住民記録の閲覧 / registry read",
 ) -> ResidentRecord | None:
     """One resident of ``municipality`` (None if it belongs to another); audited."""
@@ -131,8 +156,14 @@ def get_resident(
         .first()
     )
     if resident is not None:
-        audit.record(audit.Action.READ, user=user, municipality=municipality,
-                     target_type="resident", target_id=resident.pk, reason=reason)
+        audit.record(
+            audit.Action.READ,
+            user=user,
+            municipality=municipality,
+            target_type="resident",
+            target_id=resident.pk,
+            reason=reason,
+        )
     return resident
 
 
@@ -140,7 +171,8 @@ def household_members(resident: ResidentRecord) -> list[ResidentRecord]:
     """Members of the resident's household, head first, then by birth date."""
     members = list(
         ResidentRecord.unscoped.filter(
-            municipality_id=resident.municipality_id, household_id=resident.household_id,
+            municipality_id=resident.municipality_id,
+            household_id=resident.household_id,
             status="active",
         ).order_by("birth_date", "pk")
     )

@@ -24,8 +24,14 @@ def _raw(sql: str, params: list) -> None:
 
 def _entries(world, n: int = 4) -> list[AuditEntry]:
     return [
-        audit.record(audit.Action.READ, user=world["madoguchi"], target_type="resident",
-                     target_id=i, reason="窓口での本人確認", detail={"i": i, "氏名": "髙橋"})
+        audit.record(
+            audit.Action.READ,
+            user=world["madoguchi"],
+            target_type="resident",
+            target_id=i,
+            reason="窓口での本人確認",
+            detail={"i": i, "氏名": "髙橋"},
+        )
         for i in range(n)
     ]
 
@@ -75,6 +81,5 @@ def test_deleted_newest_row_is_detected(world) -> None:
 
 def test_detail_edit_is_detected(world) -> None:
     entries = _entries(world)
-    _raw("UPDATE core_auditentry SET detail = %s WHERE seq = %s",
-         ['{"i": 99}', entries[0].seq])
+    _raw("UPDATE core_auditentry SET detail = %s WHERE seq = %s", ['{"i": 99}', entries[0].seq])
     assert not audit.verify().ok

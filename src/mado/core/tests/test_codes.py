@@ -20,16 +20,24 @@ def test_real_codes_are_valid(code: str) -> None:
     validate_municipality_code(code)
 
 
-@pytest.mark.parametrize("bad", ["122107", "12210", "1221066", "12210a", "１２２１０６", "482105", "002105"])
+@pytest.mark.parametrize(
+    "bad", ["122107", "12210", "1221066", "12210a", "１２２１０６", "482105", "002105"]
+)
 def test_invalid_codes(bad: str) -> None:
     assert not is_valid_municipality_code(bad)
     with pytest.raises(ValidationError):
         validate_municipality_code(bad)
 
 
-@given(st.integers(min_value=1, max_value=47), st.integers(min_value=0, max_value=999),
-       st.integers(min_value=0, max_value=4), st.integers(min_value=1, max_value=9))
-def test_single_digit_typo_in_first_five_is_caught_or_equivalent(pref: int, num: int, pos: int, delta: int) -> None:
+@given(
+    st.integers(min_value=1, max_value=47),
+    st.integers(min_value=0, max_value=999),
+    st.integers(min_value=0, max_value=4),
+    st.integers(min_value=1, max_value=9),
+)
+def test_single_digit_typo_in_first_five_is_caught_or_equivalent(
+    pref: int, num: int, pos: int, delta: int
+) -> None:
     first = f"{pref:02d}{num:03d}"
     code = first + str(municipality_check_digit(first))
     assert is_valid_municipality_code(code)

@@ -20,7 +20,9 @@ def _get(client: Client, path: str, token: str | None = None, **params):
     return client.get(path, params, **headers)
 
 
-@pytest.mark.parametrize("q", ["高橋", "髙橋", "たかはし", "ﾀｶﾊｼ", "タカハシ", "takahashi", "TAKAHASHI"])
+@pytest.mark.parametrize(
+    "q", ["高橋", "髙橋", "たかはし", "ﾀｶﾊｼ", "タカハシ", "takahashi", "TAKAHASHI"]
+)
 def test_every_spelling_finds_the_takahashi_household(client, world, tokens, q) -> None:
     r = _get(client, "/api/v1/residents", tokens["city"], q=q)
     assert r.status_code == 200, r.content
@@ -30,9 +32,15 @@ def test_every_spelling_finds_the_takahashi_household(client, world, tokens, q) 
 
 
 def test_variant_folding_and_full_name(client, world, tokens) -> None:
-    assert [r["id"] for r in _get(client, "/api/v1/residents", tokens["city"], q="山崎").json()["results"]] == [world["yamazaki"].pk]
+    assert [
+        r["id"]
+        for r in _get(client, "/api/v1/residents", tokens["city"], q="山崎").json()["results"]
+    ] == [world["yamazaki"].pk]
     for q in ["渡辺", "渡邉", "わたなべ さぶろう", "渡辺三郎"]:
-        got = [r["id"] for r in _get(client, "/api/v1/residents", tokens["city"], q=q).json()["results"]]
+        got = [
+            r["id"]
+            for r in _get(client, "/api/v1/residents", tokens["city"], q=q).json()["results"]
+        ]
         assert got == [world["watanabe"].pk], q
     both = _get(client, "/api/v1/residents", tokens["city"], q="高橋 花子").json()["results"]
     assert [r["id"] for r in both] == [world["hanako"].pk]
@@ -101,11 +109,19 @@ def test_bad_input_is_4xx_json(client, world, tokens) -> None:
 
 def test_reads_are_audited_with_reason(client, world, tokens) -> None:
     before = AuditEntry.objects.count()
-    client.get(f"/api/v1/residents/{world['takahashi'].pk}",
-               HTTP_AUTHORIZATION=f"Bearer {tokens['city']}", HTTP_X_MADO_REASON="転入届の確認")
+    client.get(
+        f"/api/v1/residents/{world['takahashi'].pk}",
+        HTTP_AUTHORIZATION=f"Bearer {tokens['city']}",
+        HTTP_X_MADO_REASON="転入届の確認",
+    )
     e = AuditEntry.objects.order_by("-seq").first()
     assert AuditEntry.objects.count() == before + 1
-    assert (e.action, e.target_id, e.reason, e.actor) == ("read", str(world["takahashi"].pk), "転入届の確認", "madoguchi")
+    assert (e.action, e.target_id, e.reason, e.actor) == (
+        "read",
+        str(world["takahashi"].pk),
+        "転入届の確認",
+        "madoguchi",
+    )
 
 
 def test_openapi_document(client, db) -> None:

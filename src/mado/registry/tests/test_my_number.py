@@ -22,7 +22,9 @@ def test_generated_numbers_validate_and_typos_fail(first: str) -> None:
 
 
 def test_encrypted_at_rest_and_found_by_hash(world) -> None:
-    raw = ResidentRecord.unscoped.values_list("my_number_encrypted", flat=True).get(pk=world["takahashi"].pk)
+    raw = ResidentRecord.unscoped.values_list("my_number_encrypted", flat=True).get(
+        pk=world["takahashi"].pk
+    )
     assert raw and "123456789018" not in raw
     assert mn.decrypt(raw) == "123456789018"
     found = services.find_by_my_number(world["city"], "1234 5678 9018")
@@ -32,7 +34,10 @@ def test_encrypted_at_rest_and_found_by_hash(world) -> None:
 
 def test_reveal_only_for_my_number_role_and_audited(world) -> None:
     r = world["takahashi"]
-    assert services.reveal_my_number(r, user=world["madoguchi"], reason="児童手当の申請") == "123456789018"
+    assert (
+        services.reveal_my_number(r, user=world["madoguchi"], reason="児童手当の申請")
+        == "123456789018"
+    )
     e = AuditEntry.objects.order_by("-seq").first()
     assert (e.action, e.detail["granted"], e.reason) == ("read_my_number", True, "児童手当の申請")
     with pytest.raises(PermissionDenied):

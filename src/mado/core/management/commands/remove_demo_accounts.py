@@ -26,7 +26,14 @@ class Command(BaseCommand):
             ApiToken.unscoped.filter(user=user).update(revoked=True)
             profile.is_demo = False
             profile.save(update_fields=["is_demo"])
-            audit.record(audit.Action.UPDATE, actor="system", target_type="user",
-                         target_id=user.pk, reason="remove_demo_accounts")
-        self.stdout.write(f"{len(profiles)} 件の体験用アカウントを無効化しました / "
-                          f"deactivated {len(profiles)} demo accounts")
+            audit.record(
+                audit.Action.UPDATE,
+                actor="system",
+                target_type="user",
+                target_id=user.pk,
+                reason="remove_demo_accounts",
+            )
+        self.stdout.write(
+            f"{len(profiles)} 件の体験用アカウントを無効化しました / "
+            f"deactivated {len(profiles)} demo accounts"
+        )
