@@ -129,3 +129,9 @@ def test_openapi_document(client, db) -> None:
     assert r.status_code == 200
     paths = r.json()["paths"]
     assert "/api/v1/residents" in paths and "/api/v1/residents/{resident_id}" in paths
+
+
+def test_unknown_api_path_is_json_404(client, db) -> None:
+    r = client.get("/api/v1/no-such-thing")
+    assert r.status_code == 404
+    assert r.json()["detail"]
