@@ -67,7 +67,7 @@ def scope_queryset(request: HttpRequest, qs: QuerySet) -> QuerySet:
     municipality = admin_municipality(request)
     if municipality is None:
         return qs.none()
-    return qs.filter(**{lookup: municipality})
+    return qs.filter(**{lookup: municipality.pk})
 
 
 def _base_queryset(model: type[models.Model]) -> QuerySet:
