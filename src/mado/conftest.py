@@ -27,12 +27,12 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def sample_city(db: Any) -> Municipality:
-    return Municipality.objects.create(code="122106", name="サンプル市", prefecture="千葉県")
+    return Municipality.objects.create(code="129992", name="サンプル市", prefecture="千葉県")
 
 
 @pytest.fixture
 def test_town(db: Any) -> Municipality:
-    return Municipality.objects.create(code="124222", name="テスト町", prefecture="千葉県")
+    return Municipality.objects.create(code="129984", name="テスト町", prefecture="千葉県")
 
 
 def make_department(municipality: Municipality, code: str, name: str) -> Department:
