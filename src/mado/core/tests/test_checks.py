@@ -23,3 +23,21 @@ def test_remove_demo_accounts_clears_the_check(world, settings) -> None:
     assert demo_accounts_in_production() == []
     world["madoguchi"].refresh_from_db()
     assert not world["madoguchi"].is_active
+
+
+def test_demo_superuser_with_published_password_blocks_production(
+    db, settings, django_user_model
+) -> None:
+    from django.core.management import call_command
+
+    django_user_model.objects.create_superuser("admin", password="mado-demo-2026")
+    settings.PRODUCTION = True
+    assert [e.id for e in demo_accounts_in_production()] == ["mado.E001"]
+    call_command("remove_demo_accounts")
+    assert demo_accounts_in_production() == []
+
+
+def test_operator_admin_with_own_password_is_fine(db, settings, django_user_model) -> None:
+    django_user_model.objects.create_superuser("admin", password="a-real-operator-secret-91")
+    settings.PRODUCTION = True
+    assert demo_accounts_in_production() == []
