@@ -140,13 +140,19 @@ class ResidentSearchToken(models.Model):
         ResidentRecord, on_delete=models.CASCADE, related_name="search_tokens"
     )
     token = models.CharField(max_length=120)
+    # Copies of the resident's sort order, status and birth date, so a search is
+    # answered from this table alone and only the 50 shown residents are fetched.
+    sort_key = models.CharField(max_length=200, default="")
+    active = models.BooleanField(default=True)
+    birth_date = models.DateField(null=True)
 
     class Meta:
         indexes = [
             models.Index(
                 fields=["municipality_id", "token"],
-                name="search_token_idx",
+                name="search_token_prefix_idx",
                 opclasses=["int8_ops", "varchar_pattern_ops"],
+                include=["resident_id", "sort_key", "active", "birth_date"],
             ),
         ]
 

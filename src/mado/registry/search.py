@@ -16,8 +16,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-
 from mado.core.models import Municipality
 from mado.core.text import (
     kana_search_key,
@@ -25,6 +23,7 @@ from mado.core.text import (
     parse_date,
     query_search_key,
     search_form,
+    to_katakana,
 )
 from mado.core.text.wareki import WarekiError
 from mado.registry.models import ResidentRecord, ResidentSearchToken
@@ -39,9 +38,11 @@ def tokens_for(
     """The search tokens stored for a resident (deduplicated, non-empty)."""
     out: list[str] = []
     fam, giv = search_form(family_name), search_form(given_name)
-    out += [fam, giv, fam + giv]
+    # No separate 氏 token: every prefix of the 氏 is a prefix of 氏+名, so the
+    # full-name token answers surname queries without duplicate rows.
+    out += [fam + giv, giv]
     kfam, kgiv = kana_search_key(family_kana), kana_search_key(given_kana)
-    out += [kfam, kgiv, kfam + kgiv]
+    out += [kfam + kgiv, kgiv]
     for e in extra:  # 旧氏, 通称
         if e:
             out.append(search_form(e) if _KANJI.search(e) else kana_search_key(e))
@@ -91,6 +92,11 @@ def parse_query(q: str, birth_date: str | None = None) -> ParsedQuery:
     return ParsedQuery(keys, found_date)
 
 
+def sort_key_for(family_kana: str, given_kana: str) -> str:
+    """Display order of search results: 氏 then 名 in katakana (五十音順)."""
+    return f"{to_katakana(family_kana)}\u3000{to_katakana(given_kana)}"[:200]
+
+
 def search(
     municipality: Municipality,
     q: str = "",
@@ -98,21 +104,41 @@ def search(
     *,
     include_inactive: bool = False,
     limit: int = 50,
-) -> QuerySet[ResidentRecord]:
-    """Residents of ``municipality`` matching every part of ``q`` and the birth date."""
+) -> list[ResidentRecord]:
+    """Residents of ``municipality`` matching every part of ``q`` and the birth date.
+
+    The matching and ordering run on the token table alone (one prefix range
+    per query part, intersected); only the ``limit`` residents shown are read
+    from the registry table.
+    """
     parsed = parse_query(q, birth_date)
-    qs = ResidentRecord.unscoped.filter(municipality=municipality)
+    if not parsed.name_keys:
+        if parsed.birth_date is None:
+            return []
+        qs = ResidentRecord.unscoped.filter(municipality=municipality, birth_date=parsed.birth_date)
+        if not include_inactive:
+            qs = qs.filter(status="active")
+        return list(
+            qs.select_related("household").order_by("family_name_kana", "given_name_kana", "pk")[
+                :limit
+            ]
+        )
+    base = ResidentSearchToken.objects.filter(municipality_id=municipality.pk)
     if not include_inactive:
-        qs = qs.filter(status="active")
-    if not parsed.name_keys and parsed.birth_date is None:
-        return qs.none()
-    for key in parsed.name_keys:
-        ids = ResidentSearchToken.objects.filter(
-            municipality_id=municipality.pk, token__startswith=key
-        ).values("resident_id")
-        qs = qs.filter(pk__in=ids)
+        base = base.filter(active=True)
     if parsed.birth_date is not None:
-        qs = qs.filter(birth_date=parsed.birth_date)
-    return qs.select_related("household").order_by("family_name_kana", "given_name_kana", "pk")[
-        :limit
+        base = base.filter(birth_date=parsed.birth_date)
+    parts = [
+        base.filter(token__startswith=key).values_list("sort_key", "resident_id")
+        for key in dict.fromkeys(parsed.name_keys)
     ]
+    if len(parts) == 1:
+        matched = parts[0].distinct()
+    else:
+        matched = parts[0].intersection(*parts[1:])
+    ids = [rid for _, rid in matched.order_by("sort_key", "resident_id")[:limit]]
+    found = ResidentRecord.unscoped.select_related("household").filter(
+        municipality=municipality, pk__in=ids
+    )
+    by_id = {r.pk: r for r in found}
+    return [by_id[i] for i in ids if i in by_id]

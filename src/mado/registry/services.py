@@ -47,14 +47,23 @@ def build_search_tokens(resident: ResidentRecord) -> list[ResidentSearchToken]:
         resident.former_surname_kana,
         resident.alias_name,
     )
+    sort_key = _search.sort_key_for(resident.family_name_kana, resident.given_name_kana)
+    active = resident.status == "active"
     return [
-        ResidentSearchToken(municipality_id=resident.municipality_id, resident=resident, token=t)
+        ResidentSearchToken(
+            municipality_id=resident.municipality_id,
+            resident=resident,
+            token=t,
+            sort_key=sort_key,
+            active=active,
+            birth_date=resident.birth_date,
+        )
         for t in tokens
     ]
 
 
 def reindex(resident: ResidentRecord) -> None:
-    """Rebuild one resident's search tokens (after a name change)."""
+    """Rebuild one resident's search tokens (after a change of name, status or birth date)."""
     with transaction.atomic():
         ResidentSearchToken.objects.filter(resident=resident).delete()
         ResidentSearchToken.objects.bulk_create(build_search_tokens(resident))

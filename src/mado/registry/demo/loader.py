@@ -39,7 +39,7 @@ from mado.registry.models import (
     ResidentSearchToken,
     TaxSummary,
 )
-from mado.registry.search import tokens_for
+from mado.registry.search import sort_key_for, tokens_for
 from mado.registry.services import encrypt_my_number
 
 
@@ -268,12 +268,16 @@ def load_city(municipality: Municipality, demo: DemoCity) -> dict[str, int]:
                    encrypted, lookup)
 
     records.write(resident_rows())
-    token_rows = [(rid, token) for rid, (_, r) in zip(resident_ids, people, strict=True)
+    token_rows = [(rid, token, sort_key_for(r.family_name_kana, r.given_name_kana),
+                   date_value(r.birth_date))
+                  for rid, (_, r) in zip(resident_ids, people, strict=True)
                   for token in _token_strings(r)]
-    tokens = TableWriter(ResidentSearchToken, ("municipality_id", "resident", "token"))
+    tokens = TableWriter(ResidentSearchToken, ("municipality_id", "resident", "token", "sort_key",
+                                               "active", "birth_date"))
     token_ids = tokens.reserve_ids(len(token_rows))
-    tokens.write((tid, mid, rid, token) for tid, (rid, token) in zip(token_ids, token_rows,
-                                                                      strict=True))
+    tokens.write((tid, mid, rid, token, sort_key, True, birth)
+                 for tid, (rid, token, sort_key, birth) in zip(token_ids, token_rows,
+                                                               strict=True))
     tax_rows = [(rid, t) for rid, (_, r) in zip(resident_ids, people, strict=True)
                 for t in r.taxes]
     taxes = TableWriter(TaxSummary, _TAX_COLUMNS)
@@ -291,6 +295,20 @@ def _writer(stdout: TextIO | None) -> Callable[[str], None]:
         if stdout is not None:
             stdout.write(message if message.endswith("\n") else message + "\n")
     return write
+
+
+def _refresh_statistics() -> None:
+    """Give PostgreSQL's planner fresh statistics after a bulk load (else the first
+    searches plan as if the tables were empty)."""
+    if connection.vendor == "postgresql":
+        # VACUUM also sets the visibility map, so searches can use index-only
+        # scans; it cannot run inside a transaction (tests), ANALYZE can.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        with connection.cursor() as cur:
+            cur.execute(
+                f"{command} registry_residentsearchtoken, registry_residentrecord, "
+                "registry_household, registry_taxsummary"
+            )
 
 
 def seed_demo(residents: int = 30000, seed: int = 2026, force: bool = False,
@@ -334,6 +352,7 @@ def seed_demo(residents: int = 30000, seed: int = 2026, force: bool = False,
             write(f"[{step.name}] …")
             step.run(ctx)
             ctx.timings[step.name] = time.perf_counter() - step_started
+    _refresh_statistics()
     elapsed = time.perf_counter() - started
     audit.record(audit.Action.SEED, actor="seed_demo", target_type="demo",
                  target_id=",".join(m.code for m in DEMO_MUNICIPALITIES),
