@@ -21,7 +21,10 @@ from mado.core.admin import TenantAdminMixin
 from mado.registry import services
 from mado.registry.models import Household, ResidentRecord, TaxSummary
 
+# Fields copied into the search tokens: a change to any of them rebuilds the tokens.
 NAME_FIELDS = {
+    "status",
+    "birth_date",
     "family_name",
     "given_name",
     "family_name_kana",
