@@ -34,6 +34,10 @@ if PRODUCTION and not SECRET_KEY:
 MADO_FIELD_KEYS = [k.strip() for k in os.environ.get("MADO_FIELD_KEYS", "").split(",") if k.strip()]
 if PRODUCTION and not MADO_FIELD_KEYS:
     raise RuntimeError("MADO_FIELD_KEYS must be set when MADO_ENV=production")
+# Key of the 個人番号 blind index (lookup without decryption). Defaults to one
+# derived from the oldest field key; set it explicitly so that field keys can be
+# retired freely (then run `mado rotate_field_keys`).
+MADO_LOOKUP_KEY = os.environ.get("MADO_LOOKUP_KEY", "")
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -156,6 +160,12 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+EMAIL_HOST = os.environ.get("MADO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("MADO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("MADO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MADO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("MADO_EMAIL_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("MADO_EMAIL_FROM", "no-reply@localhost")
 EMAIL_BACKEND = os.environ.get(
     "MADO_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"

@@ -58,10 +58,12 @@ def _derive(secret: bytes, info: bytes) -> bytes:
 
 
 @lru_cache(maxsize=4)
-def _keys(config: tuple[str, ...], secret_key: str) -> tuple[MultiFernet, bytes]:
+def _keys(config: tuple[str, ...], secret_key: str, lookup_key: str) -> tuple[MultiFernet, bytes]:
     if config:
         fernets = [Fernet(k.encode()) for k in config]
-        lookup_secret = base64.urlsafe_b64decode(config[-1].encode())
+        lookup_secret = (
+            lookup_key.encode() if lookup_key else base64.urlsafe_b64decode(config[-1].encode())
+        )
     else:
         # Development and tests only: settings refuse production without keys.
         dev = base64.urlsafe_b64encode(_derive(secret_key.encode(), b"field-key"))
@@ -71,7 +73,11 @@ def _keys(config: tuple[str, ...], secret_key: str) -> tuple[MultiFernet, bytes]
 
 
 def _crypto() -> tuple[MultiFernet, bytes]:
-    return _keys(tuple(settings.MADO_FIELD_KEYS), settings.SECRET_KEY)
+    return _keys(
+        tuple(settings.MADO_FIELD_KEYS),
+        settings.SECRET_KEY,
+        getattr(settings, "MADO_LOOKUP_KEY", ""),
+    )
 
 
 def encrypt(number: str) -> str:
@@ -88,6 +94,14 @@ def decrypt(token: str) -> str:
 def lookup_hash(number: str) -> str:
     """Keyed hash used to find a resident by number without decrypting."""
     return hmac.new(_crypto()[1], number.encode(), hashlib.sha256).hexdigest()
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a ciphertext under the newest key (MultiFernet.rotate)."""
+    try:
+        return _crypto()[0].rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise MyNumberError("個人番号を復号できません / cannot decrypt My Number") from exc
 
 
 def mask(has_number: bool) -> str:

@@ -59,3 +59,19 @@ def test_key_rotation_old_ciphertexts_still_decrypt(world, settings) -> None:
     settings.MADO_FIELD_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(mn.MyNumberError):
         mn.decrypt(token)
+
+
+def test_rotate_field_keys_command_lets_old_key_go(world, settings) -> None:
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.MADO_FIELD_KEYS = [old]
+    settings.MADO_LOOKUP_KEY = "lookup-key-for-tests"
+    services.set_my_number(world["takahashi"], "123456789018", user=world["madoguchi"], reason="t")
+    settings.MADO_FIELD_KEYS = [new, old]
+    call_command("rotate_field_keys")
+    settings.MADO_FIELD_KEYS = [new]  # the old key is retired
+    r = ResidentRecord.unscoped.get(pk=world["takahashi"].pk)
+    assert mn.decrypt(r.my_number_encrypted) == "123456789018"
+    assert services.find_by_my_number(world["city"], "123456789018") == r
