@@ -49,46 +49,91 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("atena_number", "宛名番号", "id", True, 20, "英数字とハイフン(20文字以内)", "000000012"),
-    Column("household_number", "世帯番号", "id", True, 20, "英数字とハイフン(20文字以内)",
-           "H00000005"),
+    Column(
+        "household_number", "世帯番号", "id", True, 20, "英数字とハイフン(20文字以内)", "H00000005"
+    ),
     Column("relationship", "続柄", "text", True, 30, "文字列(世帯主, 妻, 子 …)", "世帯主"),
     Column("family_name", "氏", "name", True, 100, "文字どおり保存(JIS X 0213 外は警告)", "髙橋"),
     Column("given_name", "名", "name", False, 100, "同上", "太郎"),
-    Column("family_name_kana", "氏(フリガナ)", "kana", True, 200,
-           "カナ(ひらがな・半角カナは全角カタカナに変換)", "タカハシ"),
+    Column(
+        "family_name_kana",
+        "氏(フリガナ)",
+        "kana",
+        True,
+        200,
+        "カナ(ひらがな・半角カナは全角カタカナに変換)",
+        "タカハシ",
+    ),
     Column("given_name_kana", "名(フリガナ)", "kana", False, 200, "同上", "タロウ"),
     Column("former_surname", "旧氏", "name", False, 100, "文字どおり保存", ""),
     Column("former_surname_kana", "旧氏(フリガナ)", "kana", False, 200, "カナ", ""),
     Column("alias_name", "通称", "name", False, 200, "文字どおり保存", ""),
-    Column("birth_date", "生年月日", "date", True, 0, "YYYY-MM-DD または 和暦(平成2年4月1日)",
-           "1980-04-01"),
+    Column(
+        "birth_date",
+        "生年月日",
+        "date",
+        True,
+        0,
+        "YYYY-MM-DD または 和暦(平成2年4月1日)",
+        "1980-04-01",
+    ),
     Column("sex", "性別", "sex", True, 0, "M/F(男/女, 1/2 も可)", "M"),
     Column("postal_code", "郵便番号", "postal", True, 0, "7桁(100-0001, 全角も可)", "297-0022"),
-    Column("address", "住所", "text", True, 300, "文字列(改行を含む場合は引用符で囲む)",
-           "千葉県茂原市町保1番地"),
+    Column(
+        "address",
+        "住所",
+        "text",
+        True,
+        300,
+        "文字列(改行を含む場合は引用符で囲む)",
+        "千葉県茂原市町保1番地",
+    ),
     Column("address_extra", "方書", "text", False, 200, "文字列", "メゾン町保101"),
     Column("address_since", "住所を定めた日", "date", True, 0, "日付", "2010-04-01"),
     Column("resident_since", "住民となった日", "date", True, 0, "日付", "2010-04-01"),
     Column("previous_address", "前住所", "text", False, 300, "文字列", ""),
-    Column("nationality_type", "国籍区分", "nationality_type", False, 0,
-           "japanese/foreign(日本人/外国人 も可)。空欄は japanese", "japanese"),
-    Column("honseki", "本籍", "text", False, 300, "日本人のみ(空欄は警告)",
-           "千葉県茂原市町保1番地"),
+    Column(
+        "nationality_type",
+        "国籍区分",
+        "nationality_type",
+        False,
+        0,
+        "japanese/foreign(日本人/外国人 も可)。空欄は japanese",
+        "japanese",
+    ),
+    Column(
+        "honseki", "本籍", "text", False, 300, "日本人のみ(空欄は警告)", "千葉県茂原市町保1番地"
+    ),
     Column("hittousha", "筆頭者", "name", False, 100, "日本人のみ", "髙橋　太郎"),
     Column("nationality", "国籍・地域", "text", False, 100, "外国人住民は必須", ""),
     Column("residence_status", "在留資格", "text", False, 100, "外国人住民は必須", ""),
     Column("residence_expiry", "在留期間の満了の日", "date", False, 0, "日付", ""),
-    Column("status", "状態", "status", False, 0,
-           "active/moved_out/deceased(住民/転出/死亡 も可)。空欄は active", "active"),
+    Column(
+        "status",
+        "状態",
+        "status",
+        False,
+        0,
+        "active/moved_out/deceased(住民/転出/死亡 も可)。空欄は active",
+        "active",
+    ),
     Column("status_date", "異動日", "date", False, 0, "日付", ""),
-    Column("national_health_insurance", "国民健康保険", "bool", False, 0,
-           "1/0, true/false, はい/いいえ, ○/空欄", "1"),
+    Column(
+        "national_health_insurance",
+        "国民健康保険",
+        "bool",
+        False,
+        0,
+        "1/0, true/false, はい/いいえ, ○/空欄",
+        "1",
+    ),
     Column("late_elderly_insurance", "後期高齢者医療", "bool", False, 0, "同上", "0"),
     Column("long_term_care_insurance", "介護保険", "bool", False, 0, "同上", "0"),
     Column("national_pension_type1", "国民年金第1号", "bool", False, 0, "同上", "1"),
     Column("child_allowance", "児童手当", "bool", False, 0, "同上", "0"),
-    Column("my_number", "個人番号", "my_number", False, 0,
-           "12桁(空欄は既存の番号を変更しない)", ""),
+    Column(
+        "my_number", "個人番号", "my_number", False, 0, "12桁(空欄は既存の番号を変更しない)", ""
+    ),
 )
 
 COLUMN_BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
@@ -96,10 +141,6 @@ HEADER: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 REQUIRED: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
 # Model fields written by the importer (every column but my_number, which is encrypted).
 MODEL_FIELDS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind != "my_number")
-NAME_FIELDS = frozenset({
-    "family_name", "given_name", "family_name_kana", "given_name_kana",
-    "former_surname", "former_surname_kana", "alias_name",
-})
 # Kinds whose cells are free text: these are the ones protected against formula injection.
 TEXT_KINDS = frozenset({"text", "name"})
 FORMULA_START = ("=", "+", "-", "@")
@@ -112,19 +153,28 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _SEX = {"m": "M", "男": "M", "男性": "M", "1": "M", "f": "F", "女": "F", "女性": "F", "2": "F"}
 _NATIONALITY = {
-    "japanese": "japanese", "日本人": "japanese", "日本": "japanese",
-    "foreign": "foreign", "外国人": "foreign", "外国人住民": "foreign",
+    "japanese": "japanese",
+    "日本人": "japanese",
+    "日本": "japanese",
+    "foreign": "foreign",
+    "外国人": "foreign",
+    "外国人住民": "foreign",
 }
 _STATUS = {
-    "active": "active", "住民": "active", "在住": "active",
-    "moved_out": "moved_out", "転出": "moved_out",
-    "deceased": "deceased", "死亡": "deceased",
+    "active": "active",
+    "住民": "active",
+    "在住": "active",
+    "moved_out": "moved_out",
+    "転出": "moved_out",
+    "deceased": "deceased",
+    "死亡": "deceased",
 }
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "はい", "○", "◯", "〇", "有", "あり"})
 _FALSE = frozenset({"", "0", "false", "f", "no", "n", "いいえ", "×", "無", "なし"})
 
 
 # ---------------------------------------------------------------- formula injection
+
 
 def escape_formula(value: str) -> str:
     """Prefix ``'`` to a text cell a spreadsheet would run as a formula (=, +, -, @).
@@ -142,9 +192,10 @@ def unescape_formula(value: str) -> str:
 
 # ---------------------------------------------------------------- reading cells
 
+
 def _plain(value: str) -> str:
     """Width-folded, trimmed form for codes, dates and flags (never for names)."""
-    value = normalize_width(value)
+    value = " ".join(value.split()) if value.isascii() else normalize_width(value)
     return value[1:].strip() if value.startswith("'") else value
 
 
@@ -210,9 +261,9 @@ def read_date(col: Column, raw: str) -> dt.date | None:
 
 
 def _read_choice(col: Column, raw: str, table: dict[str, str], allowed: str) -> str:
-    value = _plain(raw).lower()
-    if value in table:
-        return table[value]
+    value = _plain(raw)
+    if value.lower() in table:
+        return table[value.lower()]
     raise CellError(
         f"{col.label}「{value[:20]}」は {allowed} のいずれかです / "
         f"{col.name} {value[:20]!r} must be one of {allowed}"
@@ -236,10 +287,10 @@ def _read_postal(col: Column, raw: str) -> str:
 
 
 def _read_bool(col: Column, raw: str) -> bool:
-    value = _plain(raw).lower()
-    if value in _TRUE:
+    value = _plain(raw)
+    if value.lower() in _TRUE:
         return True
-    if value in _FALSE:
+    if value.lower() in _FALSE:
         return False
     raise CellError(
         f"{col.label}「{value[:20]}」は 1/0, true/false, はい/いいえ, ○/空欄 のいずれかです / "
@@ -266,9 +317,11 @@ _READERS: dict[str, Callable[[Column, str], Any]] = {
     "sex": lambda c, v: _read_choice(c, v, _SEX, "M, F, 男, 女, 1, 2"),
     "postal": _read_postal,
     "nationality_type": lambda c, v: _read_choice(
-        c, v or "japanese", _NATIONALITY, "japanese, foreign, 日本人, 外国人"),
+        c, v or "japanese", _NATIONALITY, "japanese, foreign, 日本人, 外国人"
+    ),
     "status": lambda c, v: _read_choice(
-        c, v or "active", _STATUS, "active, moved_out, deceased, 住民, 転出, 死亡"),
+        c, v or "active", _STATUS, "active, moved_out, deceased, 住民, 転出, 死亡"
+    ),
     "bool": _read_bool,
     "my_number": _read_my_number,
 }
@@ -297,6 +350,7 @@ def name_warning(col: Column, value: str) -> str | None:
 
 
 # ---------------------------------------------------------------- writing cells
+
 
 def format_cell(col: Column, value: Any) -> str:
     """The CSV text of one model value (the exact inverse of :func:`read_cell`)."""

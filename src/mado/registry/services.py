@@ -24,6 +24,20 @@ from mado.registry.models import Household, ResidentRecord, ResidentSearchToken,
 QueryError = _search.QueryError
 
 
+def import_registry(*args: Any, **kwargs: Any) -> Any:
+    """CSV import in the documented layout (docs/registry-csv.md); see csv_io.import_registry."""
+    from mado.registry.csv_io import import_registry as _import
+
+    return _import(*args, **kwargs)
+
+
+def export_registry(*args: Any, **kwargs: Any) -> Any:
+    """CSV export in the documented layout; see csv_io.export_registry."""
+    from mado.registry.csv_io import export_registry as _export
+
+    return _export(*args, **kwargs)
+
+
 def age_on(birth_date: dt.date, on: dt.date) -> int:
     """Age in full years on ``on``, counting the birthday itself (満年齢 as shown on forms).
 
@@ -200,9 +214,11 @@ __all__ = [
     "age_on",
     "build_search_tokens",
     "encrypt_my_number",
+    "export_registry",
     "find_by_my_number",
     "get_resident",
     "household_members",
+    "import_registry",
     "latest_tax_summary",
     "reindex",
     "reveal_my_number",
