@@ -100,6 +100,8 @@ TEMPLATES = [
 WSGI_APPLICATION = "mado.wsgi.application"
 
 _default_db = f"sqlite:///{VAR_DIR / 'mado.sqlite3'}"
+if "DATABASE_URL" not in os.environ:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database lives here
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", _default_db), conn_max_age=60, conn_health_checks=True

@@ -12,10 +12,19 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from mado.api.auth import StaffToken
 
+
+class ReadableJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with Japanese left readable (氏名 rather than \\u6c0f\\u540d)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ReadableJSONRenderer(),
     title="Mado API",
     version="1",
     description="窓 (Mado) 自治体手続プラットフォームのAPI / the Mado municipal procedures API",

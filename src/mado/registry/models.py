@@ -145,6 +145,8 @@ class ResidentSearchToken(models.Model):
     sort_key = models.CharField(max_length=200, default="")
     active = models.BooleanField(default=True)
     birth_date = models.DateField(null=True)
+    # 旧氏 and 通称 tokens: matched, but listed after residents found by their name.
+    is_alias = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
@@ -152,7 +154,7 @@ class ResidentSearchToken(models.Model):
                 fields=["municipality_id", "token"],
                 name="search_token_prefix_idx",
                 opclasses=["int8_ops", "varchar_pattern_ops"],
-                include=["resident_id", "sort_key", "active", "birth_date"],
+                include=["resident_id", "sort_key", "active", "birth_date", "is_alias"],
             ),
         ]
 

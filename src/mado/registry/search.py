@@ -16,6 +16,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from mado.core.models import Municipality
 from mado.core.text import (
     kana_search_key,
@@ -32,28 +34,30 @@ _KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff々〆ヶ]
 _DATEISH = re.compile(r"^[0-9０-９]|^(明治|大正|昭和|平成|令和|[MTSHRmtshr][0-9０-９元])")
 
 
-def tokens_for(
-    family_name: str, given_name: str, family_kana: str, given_kana: str, *extra: str
-) -> list[str]:
-    """The search tokens stored for a resident (deduplicated, non-empty)."""
-    out: list[str] = []
-    fam, giv = search_form(family_name), search_form(given_name)
-    # No separate 氏 token: every prefix of the 氏 is a prefix of 氏+名, so the
-    # full-name token answers surname queries without duplicate rows.
-    out += [fam + giv, giv]
-    kfam, kgiv = kana_search_key(family_kana), kana_search_key(given_kana)
-    out += [kfam + kgiv, kgiv]
-    for e in extra:  # 旧氏, 通称
-        if e:
-            out.append(search_form(e) if _KANJI.search(e) else kana_search_key(e))
-    seen: set[str] = set()
+def _dedup(tokens: list[str], exclude: set[str] | None = None) -> list[str]:
+    seen: set[str] = set(exclude or ())
     result = []
-    for t in out:
+    for t in tokens:
         t = t[:120]
         if t and t not in seen:
             seen.add(t)
             result.append(t)
     return result
+
+
+def tokens_for(family_name: str, given_name: str, family_kana: str, given_kana: str) -> list[str]:
+    """The name tokens stored for a resident (deduplicated, non-empty)."""
+    fam, giv = search_form(family_name), search_form(given_name)
+    kfam, kgiv = kana_search_key(family_kana), kana_search_key(given_kana)
+    # No separate 氏 token: every prefix of the 氏 is a prefix of 氏+名, so the
+    # full-name token answers surname queries without duplicate rows.
+    return _dedup([fam + giv, giv, kfam + kgiv, kgiv])
+
+
+def alias_tokens_for(name_tokens: list[str], *extra: str) -> list[str]:
+    """Tokens of 旧氏 and 通称: found too, but listed after current-name matches."""
+    out = [search_form(e) if _KANJI.search(e) else kana_search_key(e) for e in extra if e]
+    return _dedup(out, exclude=set(name_tokens))
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,16 @@ def sort_key_for(family_kana: str, given_kana: str) -> str:
     return f"{to_katakana(family_kana)}\u3000{to_katakana(given_kana)}"[:200]
 
 
+def _match(base: QuerySet[ResidentSearchToken], keys: list[str], limit: int) -> list[int]:
+    """Resident ids having a token starting with every key, in 五十音 order."""
+    parts = [
+        base.filter(token__startswith=key).values_list("sort_key", "resident_id")
+        for key in dict.fromkeys(keys)
+    ]
+    matched = parts[0].distinct() if len(parts) == 1 else parts[0].intersection(*parts[1:])
+    return [rid for _, rid in matched.order_by("sort_key", "resident_id")[:limit]]
+
+
 def search(
     municipality: Municipality,
     q: str = "",
@@ -128,15 +142,9 @@ def search(
         base = base.filter(active=True)
     if parsed.birth_date is not None:
         base = base.filter(birth_date=parsed.birth_date)
-    parts = [
-        base.filter(token__startswith=key).values_list("sort_key", "resident_id")
-        for key in dict.fromkeys(parsed.name_keys)
-    ]
-    if len(parts) == 1:
-        matched = parts[0].distinct()
-    else:
-        matched = parts[0].intersection(*parts[1:])
-    ids = [rid for _, rid in matched.order_by("sort_key", "resident_id")[:limit]]
+    ids = _match(base.filter(is_alias=False), parsed.name_keys, limit)
+    if len(ids) < limit:  # then residents found by 旧氏 or 通称
+        ids += _match(base.exclude(resident_id__in=ids), parsed.name_keys, limit - len(ids))
     found = ResidentRecord.unscoped.select_related("household").filter(
         municipality=municipality, pk__in=ids
     )

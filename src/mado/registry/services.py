@@ -52,14 +52,14 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
 
 
 def build_search_tokens(resident: ResidentRecord) -> list[ResidentSearchToken]:
-    tokens = _search.tokens_for(
+    names = _search.tokens_for(
         resident.family_name,
         resident.given_name,
         resident.family_name_kana,
         resident.given_name_kana,
-        resident.former_surname,
-        resident.former_surname_kana,
-        resident.alias_name,
+    )
+    aliases = _search.alias_tokens_for(
+        names, resident.former_surname, resident.former_surname_kana, resident.alias_name
     )
     sort_key = _search.sort_key_for(resident.family_name_kana, resident.given_name_kana)
     active = resident.status == "active"
@@ -71,7 +71,9 @@ def build_search_tokens(resident: ResidentRecord) -> list[ResidentSearchToken]:
             sort_key=sort_key,
             active=active,
             birth_date=resident.birth_date,
+            is_alias=is_alias,
         )
+        for tokens, is_alias in ((names, False), (aliases, True))
         for t in tokens
     ]
 

@@ -39,7 +39,7 @@ from mado.registry.models import (
     ResidentSearchToken,
     TaxSummary,
 )
-from mado.registry.search import sort_key_for, tokens_for
+from mado.registry.search import alias_tokens_for, sort_key_for, tokens_for
 from mado.registry.services import encrypt_my_number
 
 
@@ -230,14 +230,15 @@ _TAX_COLUMNS = ("municipality", "resident", "fiscal_year", "income", "taxable", 
                 "declared")
 
 
-def _token_strings(r: DemoResident) -> list[str]:
-    """What :func:`mado.registry.services.build_search_tokens` indexes, as plain strings.
+def _token_strings(r: DemoResident) -> list[tuple[str, bool]]:
+    """What :func:`mado.registry.services.build_search_tokens` indexes: (token, is_alias).
 
-    The same call with the same fields, minus the model instances (a third of
+    The same calls with the same fields, minus the model instances (a third of
     the seeding time at 100,000 residents); a test checks both agree.
     """
-    return tokens_for(r.family_name, r.given_name, r.family_name_kana, r.given_name_kana,
-                      r.former_surname, r.former_surname_kana, "")
+    names = tokens_for(r.family_name, r.given_name, r.family_name_kana, r.given_name_kana)
+    aliases = alias_tokens_for(names, r.former_surname, r.former_surname_kana, "")
+    return [(t, False) for t in names] + [(t, True) for t in aliases]
 
 
 def load_city(municipality: Municipality, demo: DemoCity) -> dict[str, int]:
@@ -269,15 +270,15 @@ def load_city(municipality: Municipality, demo: DemoCity) -> dict[str, int]:
 
     records.write(resident_rows())
     token_rows = [(rid, token, sort_key_for(r.family_name_kana, r.given_name_kana),
-                   date_value(r.birth_date))
+                   date_value(r.birth_date), is_alias)
                   for rid, (_, r) in zip(resident_ids, people, strict=True)
-                  for token in _token_strings(r)]
+                  for token, is_alias in _token_strings(r)]
     tokens = TableWriter(ResidentSearchToken, ("municipality_id", "resident", "token", "sort_key",
-                                               "active", "birth_date"))
+                                               "active", "birth_date", "is_alias"))
     token_ids = tokens.reserve_ids(len(token_rows))
-    tokens.write((tid, mid, rid, token, sort_key, True, birth)
-                 for tid, (rid, token, sort_key, birth) in zip(token_ids, token_rows,
-                                                               strict=True))
+    tokens.write((tid, mid, rid, token, sort_key, True, birth, is_alias)
+                 for tid, (rid, token, sort_key, birth, is_alias) in zip(token_ids, token_rows,
+                                                                         strict=True))
     tax_rows = [(rid, t) for rid, (_, r) in zip(resident_ids, people, strict=True)
                 for t in r.taxes]
     taxes = TableWriter(TaxSummary, _TAX_COLUMNS)

@@ -135,3 +135,9 @@ def test_unknown_api_path_is_json_404(client, db) -> None:
     r = client.get("/api/v1/no-such-thing")
     assert r.status_code == 404
     assert r.json()["detail"]
+
+
+def test_json_keeps_japanese_readable(client, world, tokens) -> None:
+    r = _get(client, f"/api/v1/residents/{world['takahashi'].pk}", tokens["city"])
+    assert "髙橋".encode() in r.content
+    assert r["Content-Type"].startswith("application/json")

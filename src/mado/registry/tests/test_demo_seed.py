@@ -34,11 +34,14 @@ def city5000() -> Any:
 
 
 def _fingerprint(city: Any) -> list[tuple[str, ...]]:
-    return [(r.family_name, r.given_name, r.address, r.my_number, r.birth_date.isoformat())
-            for r in city.residents]
+    return [
+        (r.family_name, r.given_name, r.address, r.my_number, r.birth_date.isoformat())
+        for r in city.residents
+    ]
 
 
 # -- generator ---------------------------------------------------------------
+
 
 def test_same_seed_same_city_other_seed_other_city() -> None:
     a = generate(400, 11, today=TODAY)
@@ -88,8 +91,9 @@ def test_names_have_variant_characters_and_katakana_readings(city5000: Any) -> N
 
 def test_several_takahashi_with_the_old_character_even_in_a_small_town() -> None:
     city = generate(300, 99, today=TODAY)
-    households = {h.number for h in city.households
-                  if any(r.family_name == "髙橋" for r in h.members)}
+    households = {
+        h.number for h in city.households if any(r.family_name == "髙橋" for r in h.members)
+    }
     assert len(households) >= 3
 
 
@@ -101,8 +105,7 @@ def test_addresses_use_real_postal_codes_of_the_town() -> None:
         assert r.address.startswith("千葉県茂原市")
         towns = {a.town for a in lookup_postal_code(r.postal_code) if a.city == "茂原市"}
         assert any(r.address.startswith(f"千葉県茂原市{t}") for t in towns), r.address
-        assert all(m.address == r.address and m.postal_code == r.postal_code
-                   for m in hh.members)
+        assert all(m.address == r.address and m.postal_code == r.postal_code for m in hh.members)
     extras = [h.members[0].address_extra for h in city.households if h.members[0].address_extra]
     assert extras and all(e.endswith("号") for e in extras)
     assert any("丁目" in h.members[0].address for h in city.households)
@@ -176,6 +179,7 @@ def test_tax_summaries_for_sixteen_and_over(city5000: Any) -> None:
 
 # -- seeding -----------------------------------------------------------------
 
+
 def _seed(*args: str) -> str:
     out = io.StringIO()
     call_command("seed_demo", *args, stdout=out)
@@ -194,7 +198,16 @@ def test_seed_demo_creates_both_municipalities_departments_and_accounts(settings
     assert ResidentRecord.unscoped.filter(municipality=city).count() == 400
     assert ResidentRecord.unscoped.filter(municipality=town).count() == 500
     assert set(Department.unscoped.filter(municipality=city).values_list("code", flat=True)) == {
-        "shimin", "hoken", "kosodate", "fukushi", "zeimu", "kaigo", "gakko", "kankyo", "kaikei"}
+        "shimin",
+        "hoken",
+        "kosodate",
+        "fukushi",
+        "zeimu",
+        "kaigo",
+        "gakko",
+        "kankyo",
+        "kaikei",
+    }
     jumin = Department.unscoped.get(municipality=town, code="jumin")
     assert jumin.location and jumin.phone
 
@@ -212,8 +225,9 @@ def test_seed_demo_creates_both_municipalities_departments_and_accounts(settings
         user = users.get(username=username)
         assert user.check_password("demo-password-for-tests")
         assert user.staff_profile.is_demo and user.staff_profile.municipality == municipality
-        got = set(StaffMembership.unscoped.filter(user=user)
-                  .values_list("department__code", "role"))
+        got = set(
+            StaffMembership.unscoped.filter(user=user).values_list("department__code", "role")
+        )
         assert got == roles
     assert admin.check_password("demo-password-for-tests")
 
@@ -249,10 +263,16 @@ def test_seeded_rows_stay_inside_their_municipality_and_are_searchable() -> None
         other = town if municipality == city else city
         residents = ResidentRecord.unscoped.filter(municipality=municipality)
         assert not residents.filter(household__municipality=other).exists()
-        assert not ResidentSearchToken.objects.filter(
-            resident__municipality=municipality).exclude(municipality_id=municipality.pk).exists()
-        assert not TaxSummary.unscoped.filter(resident__municipality=municipality).exclude(
-            municipality=municipality).exists()
+        assert (
+            not ResidentSearchToken.objects.filter(resident__municipality=municipality)
+            .exclude(municipality_id=municipality.pk)
+            .exists()
+        )
+        assert (
+            not TaxSummary.unscoped.filter(resident__municipality=municipality)
+            .exclude(municipality=municipality)
+            .exists()
+        )
     assert Household.unscoped.filter(municipality=town).count() > 100
 
     found = list(search.search(city, "たかはし"))
@@ -262,8 +282,15 @@ def test_seeded_rows_stay_inside_their_municipality_and_are_searchable() -> None
 
     sample = list(ResidentRecord.unscoped.filter(municipality=city).order_by("pk")[:60])
     for r in sample:
-        stored = set(ResidentSearchToken.objects.filter(resident=r).values_list("token", flat=True))
-        assert stored == {t.token for t in build_search_tokens(r)}
+        stored = set(
+            ResidentSearchToken.objects.filter(resident=r).values_list(
+                "token", "is_alias", "sort_key", "active", "birth_date"
+            )
+        )
+        assert stored == {
+            (t.token, t.is_alias, t.sort_key, t.active, t.birth_date)
+            for t in build_search_tokens(r)
+        }
         assert mn.normalize(mn.decrypt(r.my_number_encrypted)) == mn.decrypt(r.my_number_encrypted)
     hashes = ResidentRecord.unscoped.values_list("my_number_hash", flat=True)
     assert len(set(hashes)) == len(hashes) == 900

@@ -47,8 +47,15 @@ def test_name_and_birth_date_together(world) -> None:
 
 
 def test_former_surname_is_searchable(world) -> None:
-    make_resident(world["city"], "鈴木", "良子", "スズキ", "ヨシコ",
-                  former_surname="齋藤", former_surname_kana="サイトウ")
+    make_resident(
+        world["city"],
+        "鈴木",
+        "良子",
+        "スズキ",
+        "ヨシコ",
+        former_surname="齋藤",
+        former_surname_kana="サイトウ",
+    )
     assert _names(search(world["city"], "斉藤")) == ["鈴木　良子"]
     assert _names(search(world["city"], "さいとう よしこ")) == ["鈴木　良子"]
 
@@ -63,3 +70,19 @@ def test_empty_query_finds_nothing_and_bad_date_is_an_error(world) -> None:
 @pytest.mark.parametrize("q", ["%", "_", "\\", "髙%", "'; DROP TABLE x; --"])
 def test_like_metacharacters_are_literal(world, q) -> None:
     assert search(world["city"], q) == []
+
+
+def test_current_name_matches_listed_before_former_surname_matches(world) -> None:
+    city = world["city"]
+    make_resident(
+        city,
+        "阿部",
+        "良子",
+        "アベ",
+        "ヨシコ",
+        former_surname="髙橋",
+        former_surname_kana="タカハシ",
+    )
+    # 阿部 sorts before 髙橋 in 五十音 order, but she is found only by her 旧氏.
+    assert _names(search(city, "たかはし")) == ["髙橋　太郎", "髙橋　花子", "阿部　良子"]
+    assert _names(search(city, "たかはし", limit=2)) == ["髙橋　太郎", "髙橋　花子"]
