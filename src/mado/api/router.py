@@ -7,6 +7,7 @@ Each app contributes a router; this module only assembles them.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from mado.api.auth import StaffToken
+
+logger = logging.getLogger("mado.api")
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -63,6 +66,17 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         for e in exc.errors
     ]
     return error(request, 422, "入力内容に誤りがあります / invalid input", errors)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A bug must still answer in the API's shape, without a traceback to the caller."""
+    logger.exception("unhandled API error on %s %s", request.method, request.path)
+    return error(
+        request,
+        500,
+        "システムエラーが発生しました。時間をおいて再度お試しください / internal error",
+    )
 
 
 @api.exception_handler(HttpError)

@@ -141,3 +141,17 @@ def test_json_keeps_japanese_readable(client, world, tokens) -> None:
     r = _get(client, f"/api/v1/residents/{world['takahashi'].pk}", tokens["city"])
     assert "髙橋".encode() in r.content
     assert r["Content-Type"].startswith("application/json")
+
+
+def test_unexpected_error_is_json_without_traceback(client, world, tokens, monkeypatch) -> None:
+    from mado.registry import services
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(services, "search_residents", boom)
+    client.raise_request_exception = False
+    r = _get(client, "/api/v1/residents", tokens["city"], q="高橋")
+    assert r.status_code == 500
+    assert set(r.json()) == {"detail", "errors"}
+    assert b"secret internals" not in r.content and b"Traceback" not in r.content
