@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "mado.core.middleware.JapaneseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,6 +131,7 @@ LOGOUT_REDIRECT_URL = "staff:login"
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+MADO_USE_BROWSER_LANGUAGE = os.environ.get("MADO_USE_BROWSER_LANGUAGE", "0") == "1"
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

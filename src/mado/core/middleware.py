@@ -53,3 +53,21 @@ class TenantMiddleware:
             return self.get_response(request)
         finally:
             reset_current_municipality(token)
+
+
+class JapaneseFirstMiddleware:
+    """Japanese unless the user chose another language (cookie from /i18n/setlang/).
+
+    Browsers in a city hall or an acceptance-test robot may announce English;
+    the resident and staff screens still open in Japanese, as the DX plans'
+    forms and notices are Japanese. ``MADO_USE_BROWSER_LANGUAGE=1`` restores
+    Django's Accept-Language negotiation.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.MADO_USE_BROWSER_LANGUAGE:
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -50,3 +50,15 @@ def test_admin_for_superuser_is_unscoped(world, django_user_model) -> None:
     request.user = admin
     seen = _run(request)
     assert seen["municipality"] is None and seen["visible"] == 5
+
+
+def test_japanese_unless_chosen(client, world, settings) -> None:
+    r = client.get("/staff/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "ログイン" in r.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = client.get("/staff/login/", HTTP_ACCEPT_LANGUAGE="ja")
+    assert "Sign in" in r.content.decode()
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    settings.MADO_USE_BROWSER_LANGUAGE = True
+    r = client.get("/staff/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Sign in" in r.content.decode()
