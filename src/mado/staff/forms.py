@@ -25,6 +25,9 @@ class StaffAuthenticationForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("ユーザー名")
         self.fields["password"].label = _("パスワード")
+        # No autofocus: keyboard and screen-reader users start at the skip link and
+        # hear the page's heading and instructions before the first field.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
 class ResidentSearchForm(forms.Form):
