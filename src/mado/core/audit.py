@@ -135,6 +135,11 @@ def record(
     return entry
 
 
+def recent(municipality: Municipality, limit: int = 200) -> list[AuditEntry]:
+    """The newest entries of one municipality, newest first (for the staff audit page)."""
+    return list(AuditEntry.objects.filter(municipality=municipality).order_by("-seq")[:limit])
+
+
 @dataclass
 class VerifyResult:
     checked: int = 0

@@ -46,6 +46,19 @@ def can_read_my_number(user: UserLike) -> bool:
     return bool(user_roles(user) & set(MY_NUMBER_ROLES))
 
 
+def memberships_of(user: UserLike) -> list[StaffMembership]:
+    """The staff member's (department, role) rows, in the departments' display order."""
+    municipality = staff_municipality(user)
+    if municipality is None:
+        return []
+    with use_municipality(municipality):
+        return list(
+            StaffMembership.objects.filter(user=user)
+            .select_related("department")
+            .order_by("department__sort_order", "department__code", "role")
+        )
+
+
 def departments_of(user: UserLike) -> list[Any]:
     municipality = staff_municipality(user)
     if municipality is None:
@@ -116,6 +129,7 @@ __all__ = [
     "departments_of",
     "has_role",
     "issue_token",
+    "memberships_of",
     "staff_municipality",
     "user_roles",
 ]

@@ -205,6 +205,17 @@ def household_members(resident: ResidentRecord) -> list[ResidentRecord]:
     return members
 
 
+def counts(municipality: Municipality) -> dict[str, int]:
+    """Active residents and households of the municipality (aggregates only: not audited)."""
+    residents = ResidentRecord.unscoped.filter(municipality=municipality, status="active")
+    households = (
+        Household.unscoped.filter(municipality=municipality, members__status="active")
+        .distinct()
+        .count()
+    )
+    return {"residents": residents.count(), "households": households}
+
+
 def latest_tax_summary(resident: ResidentRecord) -> TaxSummary | None:
     return TaxSummary.unscoped.filter(resident=resident).order_by("-fiscal_year").first()
 
@@ -215,6 +226,7 @@ __all__ = [
     "ResidentRecord",
     "age_on",
     "build_search_tokens",
+    "counts",
     "encrypt_my_number",
     "export_registry",
     "find_by_my_number",

@@ -17,10 +17,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from mado.core.models import Department, Municipality, Role, StaffMembership
-from mado.core.services import staff_municipality, user_roles
-from mado.core.tenancy import use_municipality
-from mado.registry.models import Household, ResidentRecord, ResidentStatus
+from mado.core.models import Department, Municipality, Role
+from mado.core.services import memberships_of, staff_municipality, user_roles
+from mado.registry import services as registry_services
 
 # Roles that may read the municipality's audit log in the staff shell.
 AUDIT_ROLES = frozenset({Role.REGISTRY_ADMIN, Role.MANAGER})
@@ -83,15 +82,9 @@ def staff_identity(user: Any) -> StaffIdentity:
     municipality = staff_municipality(user)
     departments: dict[int, DepartmentRoles] = {}
     if municipality is not None:
-        with use_municipality(municipality):
-            memberships = (
-                StaffMembership.objects.filter(user=user)
-                .select_related("department")
-                .order_by("department__sort_order", "department__code", "role")
-            )
-            for m in memberships:
-                entry = departments.setdefault(m.department_id, DepartmentRoles(m.department))
-                entry.roles.append(m.get_role_display())
+        for m in memberships_of(user):
+            entry = departments.setdefault(m.department_id, DepartmentRoles(m.department))
+            entry.roles.append(m.get_role_display())
     return StaffIdentity(
         name=name,
         municipality=municipality,
@@ -118,18 +111,8 @@ def navigation(path: str, roles: set[str]) -> list[NavItem]:
 
 
 def registry_counts(municipality: Municipality) -> dict[str, int]:
-    """Active residents and households of the municipality (aggregates only: not audited)."""
-    residents = ResidentRecord.unscoped.filter(
-        municipality=municipality, status=ResidentStatus.ACTIVE
-    )
-    return {
-        "residents": residents.count(),
-        "households": Household.unscoped.filter(
-            municipality=municipality, members__status=ResidentStatus.ACTIVE
-        )
-        .distinct()
-        .count(),
-    }
+    """Active residents and households (see registry.services.counts)."""
+    return registry_services.counts(municipality)
 
 
 __all__ = [

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from mado.core import audit
 from mado.core.audit import Action
 from mado.core.middleware import municipality_for_host
-from mado.core.models import AuditEntry
 from mado.core.services import can_read_my_number
 from mado.registry import my_number as mn
 from mado.registry import services as registry
@@ -243,9 +243,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
                 " / Only registry administrators and managers may view the audit log."
             ),
         )
-    entries = list(
-        AuditEntry.objects.filter(municipality=request.municipality).order_by("-seq")[:AUDIT_LIMIT]
-    )
+    entries = audit.recent(request.municipality, AUDIT_LIMIT)
     for e in entries:
         e.action_label = ACTION_LABELS.get(e.action, e.action)
         e.granted_label = ""
