@@ -28,7 +28,7 @@ from typing import Any
 import jaconv
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
-from harness import Context, Row, make_row
+from harness import Context, Row, make_row, percentile
 
 from mado.core.codes import municipality_check_digit
 from mado.core.models import Municipality
@@ -253,10 +253,7 @@ def naive_search(city: Municipality, q: str, limit: int = 50) -> QuerySet[Reside
         "family_name_kana", "given_name_kana", "pk")[:limit]
 
 
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    k = max(0, math.ceil(pct / 100 * len(ordered)) - 1)
-    return ordered[k]
+_percentile = percentile
 
 
 def _timed(fn: Any) -> tuple[float, list[ResidentRecord]]:

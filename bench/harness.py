@@ -6,6 +6,7 @@ import them without importing the entry script a second time.
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -43,6 +44,13 @@ def make_row(
         ratio = baseline_value / value if value else 0.0
     return Row(name, round(value, 4), unit, baseline_name, round(baseline_value, 4),
                round(ratio, 2))
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (p95 of 300 samples is the 285th smallest)."""
+    ordered = sorted(values)
+    k = max(0, math.ceil(pct / 100 * len(ordered)) - 1)
+    return ordered[k]
 
 
 @dataclass

@@ -41,11 +41,13 @@ Benchmark = Callable[[Context], list[Row]]
 
 def _benchmarks() -> dict[str, Benchmark]:
     """Benchmarks by short name, in the order they run (search uses seed's city)."""
+    import bench_navigator
     import bench_registry
 
     return {
         "seed": bench_registry.bench_seed,
         "search": bench_registry.bench_search,
+        "plan": bench_navigator.bench_plan,
     }
 
 
@@ -53,6 +55,7 @@ def _benchmarks() -> dict[str, Benchmark]:
 GOALS: dict[str, tuple[str, float]] = {
     "seed_100k": ("<", 60.0),
     "registry_search_p95": ("<", 30.0),
+    "navigator_plan_p95": ("<", 20.0),
 }
 
 

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "mado.core",
     "mado.registry",
+    "mado.procedures",
+    "mado.navigator",
     "mado.staff",
 ]
 

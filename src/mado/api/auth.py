@@ -28,3 +28,25 @@ class StaffToken(HttpBearer):
         request.api_token = api_token  # type: ignore[attr-defined]
         set_current_municipality(api_token.municipality)
         return api_token
+
+
+class PublicOrStaff(StaffToken):
+    """For resident-facing endpoints (catalogue, navigator): no token needed.
+
+    Without an Authorization header the municipality is the one of the host
+    name (as on the resident site); with one, it must be a valid staff token
+    and its municipality is used. A request for which no municipality can be
+    found is refused like an unauthenticated one.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if request.headers.get("Authorization"):
+            return super().__call__(request)
+        from mado.core.middleware import municipality_for_host
+
+        municipality = municipality_for_host(request.get_host())
+        if municipality is None:
+            return None
+        request.municipality = municipality  # type: ignore[attr-defined]
+        set_current_municipality(municipality)
+        return municipality

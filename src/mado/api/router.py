@@ -81,9 +81,13 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error(request, exc.status_code, str(exc))
+    return error(request, exc.status_code, str(exc), getattr(exc, "errors", None))
 
 
+from mado.navigator.api import router as navigator_router  # noqa: E402
+from mado.procedures.api import router as procedures_router  # noqa: E402
 from mado.registry.api import router as registry_router  # noqa: E402
 
 api.add_router("/residents", registry_router)
+api.add_router("/procedures", procedures_router)
+api.add_router("/navigator", navigator_router)
