@@ -141,7 +141,11 @@ def plan(municipality: Municipality, life_event: object, facts: object) -> Plan:
             items.append(item)
         else:
             maybe.append(item)
-            pending |= {n for n in entry.fact_names if n not in env}
+            # Only rules still undecided can change the plan: a rule already false
+            # (e.g. one that needs another life event) asks nothing.
+            for c in entry.conditions:
+                if c.rule.evaluate(env) is UNKNOWN:
+                    pending |= {n for n in c.rule.names if n not in env}
     # Departments in the order of their first procedure (転入届's counter first).
     first: dict[str, int] = {}
     for i in items:
