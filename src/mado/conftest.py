@@ -25,6 +25,15 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _reset_language() -> Any:
+    """A request served in English must not leave English active for the next test."""
+    from django.utils import translation
+
+    yield
+    translation.activate("ja")
+
+
 @pytest.fixture
 def sample_city(db: Any) -> Municipality:
     return Municipality.objects.create(code="129992", name="サンプル市", prefecture="千葉県")

@@ -16,6 +16,7 @@ def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
 
 urlpatterns = [
     path("", include("mado.staff.public_urls")),
+    path("navi/", include("mado.navigator.urls")),
     path("staff/", include("mado.staff.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -107,7 +107,9 @@ def validate_life_event(value: object) -> str:
 
 def _evaluate(entry: CatalogueEntry, facts: dict[str, Any], life_event: str) -> PlanItem | None:
     if not entry.conditions:
-        reason = entry.data.get("default_reason") or str(LIFE_EVENT_REASONS[life_event])
+        with translation.override("ja"):
+            default_ja = str(LIFE_EVENT_REASONS[life_event])
+        reason = entry.data.get("default_reason") or default_ja
         with translation.override("en"):
             default_en = str(LIFE_EVENT_REASONS[life_event])
         reason_en = entry.data.get("default_reason_en") or default_en
