@@ -14,6 +14,7 @@ from typing import Literal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mado.procedures.rules import FactSpec
 
@@ -27,7 +28,7 @@ LIFE_EVENTS: dict[str, Promise] = {
     "moving_within": _("転居（市内で引越す）"),
     "marriage": _("結婚"),
     "divorce": _("離婚"),
-    "death": _("死亡"),
+    "death": pgettext_lazy("life event", "死亡"),
     "care": _("介護"),
     "employment_change": _("就職・退職"),
     "school_entry": _("入学"),
