@@ -73,7 +73,7 @@ FACTS: tuple[Fact, ...] = (
         "children_ages",
         "int_list",
         _("世帯のお子さん（高校生まで）の年齢"),
-        _("例: 3, 7。お子さんがいなければ空欄のまま / e.g. 3, 7; leave empty if none"),
+        _("例: 3, 7。お子さんがいなければ空欄のまま"),
         maximum=25,
     ),
     Fact("pregnant", "bool", _("妊娠中の方がいますか")),
