@@ -41,6 +41,7 @@ Benchmark = Callable[[Context], list[Row]]
 
 def _benchmarks() -> dict[str, Benchmark]:
     """Benchmarks by short name, in the order they run (search uses seed's city)."""
+    import bench_eforms
     import bench_navigator
     import bench_registry
 
@@ -48,6 +49,7 @@ def _benchmarks() -> dict[str, Benchmark]:
         "seed": bench_registry.bench_seed,
         "search": bench_registry.bench_search,
         "plan": bench_navigator.bench_plan,
+        "forms": bench_eforms.bench_form_validation,
     }
 
 
@@ -56,6 +58,7 @@ GOALS: dict[str, tuple[str, float]] = {
     "seed_100k": ("<", 60.0),
     "registry_search_p95": ("<", 30.0),
     "navigator_plan_p95": ("<", 20.0),
+    "form_validation_p95": ("<", 20.0),
 }
 
 

@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "mado.registry",
     "mado.procedures",
     "mado.navigator",
+    "mado.eforms",
+    "mado.identity",
+    "mado.submissions",
+    "mado.apply",
     "mado.staff",
 ]
 

@@ -17,6 +17,9 @@ def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
 urlpatterns = [
     path("", include("mado.staff.public_urls")),
     path("navi/", include("mado.navigator.urls")),
+    path("id/", include("mado.identity.urls")),
+    path("apply/", include("mado.apply.urls")),
+    path("my/", include("mado.apply.my_urls")),
     path("staff/", include("mado.staff.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

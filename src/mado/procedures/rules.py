@@ -15,6 +15,10 @@ This module is the public entry point::
     rule.evaluate({"life_event": "moving_in"})   # UNKNOWN
     validate_rule(source, specs)    # raises RuleError (bilingual, with .column)
 
+Forms also compute values (``copies * 300``): :func:`compile_expression` checks
+an expression that must give an int (or another ``result_type``) and returns a
+:class:`CompiledExpression` whose ``evaluate`` gives the value or ``UNKNOWN``.
+
 Facts are read defensively: a missing key, ``None`` or a value of the wrong
 type (``"3"`` for an int) evaluates as ``UNKNOWN`` and never raises; callers
 validate answers first. ``bool(UNKNOWN)`` raises TypeError — compare with
@@ -36,8 +40,8 @@ from mado.procedures.rules_parser import (
     MAX_LIST,
     FactSpec,
     RuleError,
-    compile_expression,
 )
+from mado.procedures.rules_parser import compile_expression as _compile
 
 __all__ = [
     "FUNCTION_NAMES",
@@ -46,11 +50,13 @@ __all__ = [
     "MAX_LENGTH",
     "MAX_LIST",
     "UNKNOWN",
+    "CompiledExpression",
     "CompiledRule",
     "FactSpec",
     "RuleError",
     "Truth",
     "UnknownType",
+    "compile_expression",
     "compile_rule",
     "validate_rule",
 ]
@@ -94,11 +100,40 @@ class CompiledRule:
 
 def compile_rule(source: str, facts: Mapping[str, FactSpec]) -> CompiledRule:
     """Parse, type-check and compile ``source``; raises RuleError with a column."""
-    compiled = compile_expression(source, facts)
+    compiled = _compile(source, facts)
     specs = {name: facts[name] for name in sorted(compiled.names)}
     return CompiledRule(source, frozenset(compiled.names), compiled.ev, specs)
 
 
 def validate_rule(source: str, facts: Mapping[str, FactSpec]) -> None:
     """Raise RuleError if ``source`` is not a valid rule over ``facts``."""
-    compile_expression(source, facts)
+    _compile(source, facts)
+
+
+class CompiledExpression:
+    """A checked value expression (``copies * 300``): ``evaluate`` gives the value or UNKNOWN."""
+
+    __slots__ = ("_evaluator", "names", "result_type", "source")
+
+    def __init__(
+        self, source: str, names: frozenset[str], evaluator: Any, result_type: str
+    ) -> None:
+        self.source = source
+        self.names = names
+        self.result_type = result_type
+        self._evaluator = evaluator
+
+    def evaluate(self, facts: Mapping[str, object]) -> object:
+        """The value (an int for ``result_type="int"``) or UNKNOWN if a fact it needs is missing."""
+        return self._evaluator(facts)
+
+    def __repr__(self) -> str:
+        return f"CompiledExpression({self.source!r}, {self.result_type!r})"
+
+
+def compile_expression(
+    source: str, facts: Mapping[str, FactSpec], result_type: str = "int"
+) -> CompiledExpression:
+    """Parse and type-check an expression that must give ``result_type``; raises RuleError."""
+    compiled = _compile(source, facts, result_type)
+    return CompiledExpression(source, frozenset(compiled.names), compiled.ev, result_type)

@@ -96,6 +96,22 @@ def read_int_list(key: str) -> Evaluator:
     return ev
 
 
+def read_str_list(key: str, choices: tuple[str, ...]) -> Evaluator:
+    """A list of strings (a form's multiple choice); an element outside ``choices`` → UNKNOWN."""
+    allowed = frozenset(choices)
+
+    def ev(facts: Facts) -> object:
+        v = facts.get(key)
+        if type(v) in (list, tuple) and all(
+            type(x) is str and (not allowed or x in allowed)
+            for x in v  # type: ignore[union-attr]
+        ):
+            return tuple(v)  # type: ignore[arg-type]
+        return UNKNOWN
+
+    return ev
+
+
 def read_str(key: str, choices: tuple[str, ...]) -> Evaluator:
     allowed = frozenset(choices)
 
@@ -217,6 +233,16 @@ def arith(op: Callable[[int, int], int], left: Evaluator, right: Evaluator) -> E
         return UNKNOWN if b is UNKNOWN else op(a, b)
 
     return ev
+
+
+# Products are bounded so that "a * a * a * ..." over resident input can never
+# build an enormous integer; past the bound the answer is simply unknown.
+MAX_PRODUCT: Final = 10**15
+
+
+def bounded_mul(a: int, b: int) -> object:
+    product = a * b if abs(a) < MAX_PRODUCT and abs(b) < MAX_PRODUCT else MAX_PRODUCT
+    return product if abs(product) < MAX_PRODUCT else UNKNOWN
 
 
 def negate(part: Evaluator) -> Evaluator:

@@ -25,9 +25,17 @@ MAX_DEPTH = 20
 MAX_LIST = 50
 MAX_INT = 10**6
 
-FactType = Literal["bool", "int", "int_list", "choice", "str"]
+FactType = Literal["bool", "int", "int_list", "choice", "str", "str_list"]
 # How each fact type looks inside a rule: a choice is just a string with a closed set.
-_RULE_TYPE = {"bool": "bool", "int": "int", "int_list": "int_list", "choice": "str", "str": "str"}
+# A str_list (a form's multiple choice) may carry choices too: its elements' closed set.
+_RULE_TYPE = {
+    "bool": "bool",
+    "int": "int",
+    "int_list": "int_list",
+    "choice": "str",
+    "str": "str",
+    "str_list": "str_list",
+}
 _TYPE_JA = {
     "bool": "真偽（はい/いいえ）",
     "int": "数",
@@ -220,14 +228,19 @@ class _Compiler:
                 "the rule contains characters that cannot be parsed",
             ) from None
 
-    def compile(self) -> Compiled:
+    def compile(self, result_type: str = "bool") -> Compiled:
         tree = self.parse()
         top = self.expr(tree.body, 1)
-        if top.type != "bool":
+        if top.type != result_type:
+            if result_type == "bool":
+                ja_what, en_what = "条件式の結果", "a rule must be a boolean expression"
+            else:
+                ja_what, en_what = "計算式の結果", f"an expression must give {result_type}"
             raise self.error(
                 tree.body,
-                f"条件式の結果は真偽（はい/いいえ）である必要があります（この式は{_TYPE_JA[top.type]}です）",
-                f"a rule must be a boolean expression, not {top.type}",
+                f"{ja_what}は{_TYPE_JA[result_type]}である必要があります"
+                f"（この式は{_TYPE_JA[top.type]}です）",
+                f"{en_what}, not {top.type}",
             )
         return Compiled(top.type, top.ev, self.names)
 
@@ -316,7 +329,12 @@ class _Compiler:
             )
         self.names.add(ident)
         rtype = _RULE_TYPE[spec.type]
-        reader = rt.read_str(ident, spec.choices) if rtype == "str" else _READERS[rtype](ident)
+        if rtype == "str":
+            reader = rt.read_str(ident, spec.choices)
+        elif rtype == "str_list":
+            reader = rt.read_str_list(ident, spec.choices)
+        else:
+            reader = _READERS[rtype](ident)
         return Typed(rtype, reader, node, f"「{ident}」", key=ident, choices=tuple(spec.choices))
 
     def _List(self, node: ast.List, depth: int) -> Typed:
@@ -372,19 +390,27 @@ class _Compiler:
         )
 
     def _BinOp(self, node: ast.BinOp, depth: int) -> Typed:
-        if not isinstance(node.op, ast.Add | ast.Sub):
+        if not isinstance(node.op, ast.Add | ast.Sub | ast.Mult):
             symbol = _BINOP_SYMBOL.get(type(node.op), "?")
             raise self.error(
                 node,
-                f"演算子「{symbol}」は使えません（使えるのは + と - だけです）",
-                f"operator {symbol!r} is not allowed (only + and -)",
+                f"演算子「{symbol}」は使えません（使えるのは + と - と * だけです）",
+                f"operator {symbol!r} is not allowed (only +, - and *)",
             )
+        symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}[type(node.op)]
         left = self.expr(node.left, depth + 1)
+        if symbol == "*" and left.type != "int":
+            # Refused before the right side is read: "'a' * 10**9" names '*', not '**'.
+            raise self.error(
+                node,
+                f"演算子「*」は数どうしの掛け算だけに使えます（{left.ref or 'この式'}は"
+                f"{_TYPE_JA[left.type]}です）",
+                f"operator '*' multiplies integers only, got {left.type}",
+            )
         right = self.expr(node.right, depth + 1)
-        symbol = "+" if isinstance(node.op, ast.Add) else "-"
         for side in (left, right):
             self.expect(side, "int", f"「{symbol}」の両側", f"both sides of {symbol!r}")
-        op = operator.add if symbol == "+" else operator.sub
+        op = {"+": operator.add, "-": operator.sub, "*": rt.bounded_mul}[symbol]
         return Typed("int", rt.arith(op, left.ev, right.ev), node)
 
     def _BoolOp(self, node: ast.BoolOp, depth: int) -> Typed:
@@ -432,6 +458,8 @@ class _Compiler:
             if a.choices and b.const:
                 for v in b.value:
                     self.check_choice(a, v, b.node)
+            if b.choices and a.const:  # "lunch" in services (a multiple choice)
+                self.check_choice(b, a.value, a.node)
             return
         if a.type != b.type:
             first, other = (b, a) if (b.key and not a.key) else (a, b)
@@ -502,8 +530,12 @@ class _Compiler:
         return Typed(result, factory(*(a.ev for a in args)), node)
 
 
-def compile_expression(source: object, facts: Any) -> Compiled:
-    """Check ``source`` against ``facts`` (key -> FactSpec) and build its evaluator."""
+def compile_expression(source: object, facts: Any, result_type: str = "bool") -> Compiled:
+    """Check ``source`` against ``facts`` (key -> FactSpec) and build its evaluator.
+
+    ``result_type`` is what the whole expression must give: "bool" for rules,
+    "int" for a form's compute expressions (``copies * 300``).
+    """
     if not isinstance(source, str):
         raise RuleError("条件式は文字列で書きます", "a rule must be a string")
     if len(source) > MAX_LENGTH:
@@ -513,4 +545,4 @@ def compile_expression(source: object, facts: Any) -> Compiled:
         )
     if not source.strip():
         raise RuleError("条件式が空です", "the rule is empty")
-    return _Compiler(source, facts).compile()
+    return _Compiler(source, facts).compile(result_type)

@@ -29,6 +29,7 @@ from mado.procedures.rules import (
     CompiledRule,
     FactSpec,
     RuleError,
+    compile_expression,
     compile_rule,
     validate_rule,
 )
@@ -583,3 +584,71 @@ def test_three_valued_answers_are_sound(tree: tuple, facts: dict, data: st.DataO
     ]
     for full in completions:
         assert reference(tree, full) is result, (source, partial, full)
+
+
+# --- additions for forms: str_list facts, '*' and value expressions ----------
+
+FORM_SPECS = {
+    "services": FactSpec("services", "str_list", ("lunch", "bus", "care")),
+    "tags": FactSpec("tags", "str_list"),
+    "copies": FactSpec("copies", "int"),
+    "pages": FactSpec("pages", "int"),
+    "proxy": FactSpec("proxy", "bool"),
+}
+
+
+def form_ev(source: str, **facts: object) -> object:
+    return compile_rule(source, FORM_SPECS).evaluate(facts)
+
+
+@pytest.mark.parametrize(("source", "facts", "expected"), [
+    ('"lunch" in services', {"services": ["lunch", "bus"]}, True),
+    ('"care" in services', {"services": ["lunch"]}, False),
+    ('"care" not in services', {"services": ["lunch"]}, True),
+    ('"care" in services', {"services": []}, False),
+    ('"care" in services', {}, U),
+    ('"care" in services', {"services": ["villa"]}, U),  # an element outside the choices
+    ('"care" in services', {"services": "care"}, U),  # not a list
+    ('"x" in tags', {"tags": ("x",)}, True),
+    ("len(services) >= 2", {"services": ["lunch", "bus"]}, True),
+    ("copies * 300 > 1000", {"copies": 4}, True),
+    ("copies * 300 > 1000", {"copies": 3}, False),
+    ("copies * pages + 1 == 7", {"copies": 2, "pages": 3}, True),
+    ("copies * 300 > 1000", {}, U),
+])
+def test_str_list_and_multiplication(source: str, facts: dict, expected: object) -> None:
+    assert form_ev(source, **facts) is expected
+
+
+@pytest.mark.parametrize(("source", "fragment"), [
+    ('"villa" in services', "not a choice of 'services'"),
+    ("1 in services", "cannot look for int in str_list"),
+    ('services == "lunch"', "cannot compare str_list with str"),
+    ('"a" * 3 == "aaa"', "operator '*' multiplies integers only"),
+    ("copies * proxy > 1", "both sides of '*'"),
+    ("copies / 2 > 1", "only +, - and *"),
+])
+def test_form_rejections(source: str, fragment: str) -> None:
+    with pytest.raises(RuleError) as info:
+        compile_rule(source, FORM_SPECS)
+    assert fragment in info.value.message, info.value.message
+
+
+def test_compile_expression_gives_ints() -> None:
+    expr = compile_expression("copies * 300 + 50", FORM_SPECS)
+    assert expr.names == frozenset({"copies"})
+    assert expr.evaluate({"copies": 3}) == 950
+    assert expr.evaluate({}) is U
+    assert expr.evaluate({"copies": "3"}) is U
+    with pytest.raises(RuleError, match="must give int, not bool"):
+        compile_expression("copies > 3", FORM_SPECS)
+    with pytest.raises(RuleError, match="must be a boolean expression, not int"):
+        compile_rule("copies * 3", FORM_SPECS)
+    assert compile_expression("copies > 3", FORM_SPECS, "bool").evaluate({"copies": 4}) is True
+
+
+def test_products_are_bounded() -> None:
+    expr = compile_expression("copies * copies * copies * copies", FORM_SPECS)
+    assert expr.evaluate({"copies": 10**5}) is U  # 10**20: past the bound, unknown
+    assert expr.evaluate({"copies": 10**3}) == 10**12
+    assert form_ev("copies * copies > 0", copies=10**12) is U

@@ -1,0 +1,165 @@
+"""Receipt numbers (受付番号): short, read out over the phone, typo-proof, unique per city.
+
+Format ``R08-0001234-7``:
+
+* ``R08`` — the fiscal year (年度, April to March) in 和暦: era letter and a
+  two-digit era year (zero-padded so that numbers of one era sort as strings);
+* ``0001234`` — a per-municipality, per-fiscal-year sequence;
+* ``7`` — a check digit (Damm algorithm) over the era's ordinal, the year and
+  the sequence.
+
+Why Damm and not Luhn or mod 11: Damm catches *every* single-digit error and
+*every* transposition of adjacent digits with one decimal digit (Luhn misses
+09↔90; mod 11 needs an extra symbol "X"), which are exactly the mistakes made
+when a resident reads a number to staff on the phone.
+
+The era is the one in force on the day the number is issued, so FY2019
+numbers went from ``H31-…`` (April 2019) to ``R01-…`` (from 1 May). The
+sequence is keyed by the Gregorian fiscal year, so it simply continues across
+an era change and numbers stay unique. If an era begins between January and
+March, the fiscal year keeps its old era (no "year 0").
+
+Allocation increments a counter row with a single ``UPDATE … SET last = last + 1``
+inside the caller's transaction: PostgreSQL locks the row until commit, and
+SQLite takes its write lock at the same statement, so two concurrent
+submissions never receive the same number (a gap appears only when the
+surrounding transaction rolls back, which is acceptable for receipt numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from mado.core.models import Municipality
+from mado.core.text import normalize_width
+from mado.core.text.wareki import ERAS, Era
+from mado.submissions.models import ReceiptCounter
+
+SEQUENCE_DIGITS = 7
+MAX_SEQUENCE = 10**SEQUENCE_DIGITS - 1
+
+# Damm's totally anti-symmetric quasigroup of order 10.
+_DAMM = (
+    (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
+    (7, 0, 9, 2, 1, 5, 4, 8, 6, 3),
+    (4, 2, 0, 6, 8, 7, 1, 3, 5, 9),
+    (1, 7, 5, 0, 9, 8, 3, 4, 2, 6),
+    (6, 1, 2, 3, 0, 4, 5, 9, 7, 8),
+    (3, 6, 7, 4, 2, 0, 9, 5, 8, 1),
+    (5, 8, 6, 9, 7, 2, 0, 1, 3, 4),
+    (8, 9, 4, 5, 3, 6, 2, 0, 1, 7),
+    (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
+    (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
+)
+
+_ERA_BY_LETTER: dict[str, tuple[int, Era]] = {e.letter: (i + 1, e) for i, e in enumerate(ERAS)}
+# Every dash a phone, an IME or a word processor may produce, and the katakana long mark.
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－ｰ﹣"})
+_PATTERN = re.compile(r"^([A-Z])\s*(\d{1,2})\s*-\s*(\d{1,7})\s*-\s*(\d)$")
+
+
+class ReceiptNumberError(ValueError):
+    """A receipt number that is malformed or whose check digit is wrong (message: 日本語 / English)."""
+
+
+def damm_check_digit(digits: str) -> int:
+    """The Damm check digit of a string of decimal digits."""
+    interim = 0
+    for ch in digits:
+        interim = _DAMM[interim][int(ch)]
+    return interim
+
+
+def fiscal_year_of(day: dt.date) -> int:
+    """The Gregorian year in which the fiscal year (4月1日–3月31日) containing ``day`` starts."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_era(day: dt.date) -> tuple[int, Era, int]:
+    """(era ordinal, era, era year) naming the fiscal year of ``day`` as issued on ``day``."""
+    fy = fiscal_year_of(day)
+    for index in range(len(ERAS) - 1, -1, -1):
+        era = ERAS[index]
+        if day >= era.start:
+            if era.start.year > fy:  # era began in Jan–Mar: the fiscal year keeps the old era
+                continue
+            return index + 1, era, fy - era.start.year + 1
+    raise ReceiptNumberError(
+        "明治より前の日付では受付番号を作れません / no receipt numbers before the Meiji era"
+    )
+
+
+def format_receipt_number(day: dt.date, sequence: int) -> str:
+    """The receipt number for the ``sequence``-th submission of the fiscal year of ``day``."""
+    if not 1 <= sequence <= MAX_SEQUENCE:
+        raise ReceiptNumberError(
+            f"受付番号の連番が範囲外です({sequence}) / receipt sequence out of range ({sequence})"
+        )
+    ordinal, era, year = fiscal_era(day)
+    body = f"{year:02d}-{sequence:0{SEQUENCE_DIGITS}d}"
+    check = damm_check_digit(f"{ordinal}{year:02d}{sequence:0{SEQUENCE_DIGITS}d}")
+    return f"{era.letter}{body}-{check}"
+
+
+def validate_receipt_number(s: str) -> str:
+    """Check a typed receipt number and return it in canonical form (``R08-0001234-7``).
+
+    Accepts full-width letters and digits, any kind of dash, spaces, a lower-case
+    era letter and unpadded year or sequence (``ｒ８－１２３４－７``).
+    """
+    text = normalize_width(str(s or "")).translate(_DASHES).upper().strip()
+    m = _PATTERN.match(text)
+    if m is None:
+        raise ReceiptNumberError(
+            "受付番号の形式が正しくありません(例: R08-0001234-7) / "
+            "a receipt number looks like R08-0001234-7"
+        )
+    letter, year, seq, check = m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4))
+    if letter not in _ERA_BY_LETTER:
+        raise ReceiptNumberError(
+            f"受付番号の元号「{letter}」が正しくありません / unknown era letter {letter!r}"
+        )
+    if year < 1 or seq < 1:
+        raise ReceiptNumberError(
+            "受付番号の年度または番号が正しくありません / year or sequence is zero"
+        )
+    ordinal = _ERA_BY_LETTER[letter][0]
+    digits = f"{ordinal}{year:02d}{seq:0{SEQUENCE_DIGITS}d}"
+    if damm_check_digit(digits) != check:
+        raise ReceiptNumberError(
+            "受付番号が正しくありません。もう一度お確かめください / "
+            "the receipt number is not valid (check digit mismatch); please check it again"
+        )
+    return f"{letter}{year:02d}-{seq:0{SEQUENCE_DIGITS}d}-{check}"
+
+
+def next_sequence(municipality: Municipality, fiscal_year: int) -> int:
+    """Atomically take the next sequence value of ``municipality`` in ``fiscal_year``."""
+    counters = ReceiptCounter.unscoped.filter(municipality=municipality, fiscal_year=fiscal_year)
+    with transaction.atomic():
+        if not counters.update(last_value=F("last_value") + 1):
+            try:
+                with transaction.atomic():  # savepoint: a concurrent first number may win
+                    ReceiptCounter.unscoped.create(
+                        municipality=municipality, fiscal_year=fiscal_year, last_value=1
+                    )
+                    return 1
+            except IntegrityError:
+                counters.update(last_value=F("last_value") + 1)
+        return counters.values_list("last_value", flat=True).get()
+
+
+def allocate_receipt_number(municipality: Municipality, when: dt.datetime | None = None) -> str:
+    """A new receipt number of ``municipality``, for a submission made at ``when`` (default now).
+
+    Call inside the transaction that saves the submission so that the number
+    and the submission commit together.
+    """
+    day = timezone.localdate(when or timezone.now())
+    fiscal_era(day)  # refuse impossible dates before touching the counter
+    return format_receipt_number(day, next_sequence(municipality, fiscal_year_of(day)))
