@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class EformsConfig(AppConfig):
     name = "mado.eforms"
     verbose_name = _("様式")
+
+    def ready(self) -> None:
+        from mado.eforms.demo import register_demo_step
+
+        register_demo_step()

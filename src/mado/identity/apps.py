@@ -11,3 +11,6 @@ class IdentityConfig(AppConfig):
     def ready(self) -> None:
         # Importing the public API registers the port's adapters (base.registry).
         from mado.identity import services  # noqa: F401
+        from mado.identity.demo import register_demo_step
+
+        register_demo_step()
