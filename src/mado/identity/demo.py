@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-CARDS_PER_CITY = 12
+CARDS_PER_CITY = 8
 
 
 def pick_residents(municipality: Any, count: int = CARDS_PER_CITY) -> list[Any]:
