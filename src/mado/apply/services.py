@@ -23,8 +23,10 @@ def has_published_form(procedure_code: str, municipality: Municipality | None = 
     return engine.find_form(municipality, procedure_code) is not None
 
 
-def apply_url(procedure_code: str) -> str | None:
-    """/apply/<code>/ when the current municipality takes it online with Mado, else None."""
+def apply_url(procedure_code: str, municipality: Municipality | None = None) -> str | None:
+    """/apply/<code>/ when the municipality takes it online with Mado, else None."""
+    if not has_published_form(procedure_code, municipality):
+        return None
     try:
         return reverse("eforms:apply", args=[procedure_code])
     except NoReverseMatch:

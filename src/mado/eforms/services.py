@@ -294,3 +294,20 @@ def forms_of(municipality: Municipality) -> list[FormDefinition]:
 
 def versions_of(form: FormDefinition) -> list[FormVersion]:
     return list(FormVersion.unscoped.filter(form=form).order_by("-number"))
+
+
+def published_procedure_codes(municipality: Municipality) -> frozenset[str]:
+    """Catalogue codes that have a published form here (one query; for navigator links).
+
+    A form is bound to a procedure by its foreign key or, before it is linked,
+    by the ``"procedure"`` its definition names (as the apply flow finds it).
+    """
+    rows = FormVersion.unscoped.filter(
+        municipality=municipality, status=VersionStatus.PUBLISHED
+    ).values_list("form__procedure__code", "definition__procedure")
+    codes: set[str] = set()
+    for linked, named in rows:
+        for code in (linked, named):
+            if isinstance(code, str) and code:
+                codes.add(code)
+    return frozenset(codes)

@@ -145,7 +145,7 @@ def post_plan(request: HttpRequest) -> dict:
             {
                 "code": i.code, "name": i.entry.name, "department": i.entry.department.name,
                 "department_code": i.entry.department.code, "location": i.entry.department.location,
-                "channels": i.entry.data["channels"], "apply_url": services.apply_url(i.entry),
+                "channels": i.entry.data["channels"], "apply_url": i.apply_url,
                 "documents": i.entry.data["documents"], "reason": i.localized_reason(),
                 "fee": i.entry.data["fee"], "fee_unit": i.entry.data["fee_unit"],
                 "fee_note": i.entry.data["fee_note"], "deadline": i.entry.data["deadline"],

@@ -13,7 +13,7 @@ fills the facts from the registry and the household first.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core import signing
@@ -54,6 +54,7 @@ class PlanItem:
     reason: str
     reason_en: str
     status: str  # "applies" | "may_apply"
+    apply_url: str | None = None
 
     @property
     def code(self) -> str:
@@ -162,10 +163,19 @@ def plan(municipality: Municipality, life_event: object, facts: object) -> Plan:
             i.entry.code,
         )
     )
+    if items:
+        online = _online_codes(municipality)
+        items = [replace(i, apply_url=apply_url(i.entry, online)) for i in items]
     pending_facts = sorted(
         (FACTS_BY_KEY[k] for k in pending if k in FACTS_BY_KEY), key=lambda f: FACT_ORDER[f.key]
     )
     return Plan(event, clean, items, maybe, pending_facts, ignored)
+
+
+def _online_codes(municipality: Municipality) -> frozenset[str]:
+    from mado.eforms.services import published_procedure_codes
+
+    return published_procedure_codes(municipality)
 
 
 def questions(
@@ -186,9 +196,13 @@ def all_questions(municipality: Municipality, life_event: object) -> list[Fact]:
     )
 
 
-def apply_url(entry: CatalogueEntry) -> str | None:
-    """Where the resident applies online: Mado's form once it exists, else the city's link."""
-    if "online" in entry.data["channels"]:
+def apply_url(entry: CatalogueEntry, online_codes: frozenset[str] = frozenset()) -> str | None:
+    """Where the resident applies online: Mado's form when one is published, else the city's link.
+
+    ``online_codes`` are the procedures with a published form (computed once per
+    plan by :func:`plan`, see ``PlanItem.apply_url``).
+    """
+    if entry.code in online_codes:
         try:
             return reverse("eforms:apply", args=[entry.code])
         except NoReverseMatch:

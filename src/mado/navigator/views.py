@@ -108,7 +108,7 @@ def item_view(item: services.PlanItem) -> ItemView:
         fee=fee_text(data),
         deadline=data.get("deadline") or "",
         channels=[str(channel_labels[c]) for c in data.get("channels") or [] if c in channel_labels],
-        apply_url=services.apply_url(entry),
+        apply_url=item.apply_url,
         description=(data.get("description_en") if english and data.get("description_en")
                      else data.get("description") or ""),
     )
