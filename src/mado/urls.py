@@ -20,6 +20,7 @@ urlpatterns = [
     path("id/", include("mado.identity.urls")),
     path("apply/", include("mado.apply.urls")),
     path("my/", include("mado.apply.my_urls")),
+    path("staff/forms/", include("mado.eforms.builder_urls")),
     path("staff/", include("mado.staff.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -30,7 +30,7 @@ NAVIGATION: list[tuple[str, Promise, frozenset[str] | None]] = [
     ("staff:resident_search", _("住民検索"), None),
     ("counter:home", _("窓口"), None),
     ("casework:inbox", _("案件"), None),
-    ("eforms:builder", _("様式"), None),
+    ("eforms_builder:home", _("様式"), None),
     ("payments:register", _("収納"), None),
     ("navigator:home", _("手続ナビ"), None),
     ("staff:audit", _("監査ログ"), AUDIT_ROLES),
