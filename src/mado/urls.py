@@ -17,6 +17,7 @@ def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
 urlpatterns = [
     path("", include("mado.staff.public_urls")),
     path("navi/", include("mado.navigator.urls")),
+    path("procedures/", include("mado.procedures.urls")),
     path("id/", include("mado.identity.urls")),
     path("apply/", include("mado.apply.urls")),
     path("my/", include("mado.apply.my_urls")),
