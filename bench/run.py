@@ -44,12 +44,14 @@ def _benchmarks() -> dict[str, Benchmark]:
     import bench_eforms
     import bench_navigator
     import bench_registry
+    import bench_throughput
 
     return {
         "seed": bench_registry.bench_seed,
         "search": bench_registry.bench_search,
         "plan": bench_navigator.bench_plan,
         "forms": bench_eforms.bench_form_validation,
+        "throughput": bench_throughput.bench_submission_throughput,
     }
 
 
@@ -59,6 +61,7 @@ GOALS: dict[str, tuple[str, float]] = {
     "registry_search_p95": ("<", 30.0),
     "navigator_plan_p95": ("<", 20.0),
     "form_validation_p95": ("<", 20.0),
+    "submission_throughput_ratio": (">", 0.5),
 }
 
 

@@ -87,7 +87,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 from mado.navigator.api import router as navigator_router  # noqa: E402
 from mado.procedures.api import router as procedures_router  # noqa: E402
 from mado.registry.api import router as registry_router  # noqa: E402
+from mado.submissions.api import router as submissions_router  # noqa: E402
 
 api.add_router("/residents", registry_router)
 api.add_router("/procedures", procedures_router)
 api.add_router("/navigator", navigator_router)
+api.add_router("/forms", submissions_router)

@@ -1,0 +1,15 @@
+"""Settings of the throughput benchmark's gunicorn server (bench/bench_throughput.py).
+
+The project's settings plus one change that matters: the URLConf is
+``bench_urls`` (the project's URLs and one bare insert view), so nothing
+bench-only ships in the application. DEBUG is off as in production (DEBUG
+keeps every SQL query in memory and would slow both sides). The demo city is
+the tenant of every request without a token.
+"""
+
+from mado.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench_urls"
+DEBUG = False
+ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+MADO_DEFAULT_MUNICIPALITY = "129992"
