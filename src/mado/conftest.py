@@ -26,6 +26,16 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_host_cache() -> Any:
+    """Each test's database starts empty: forget municipalities cached by an earlier test."""
+    from mado.core.middleware import clear_host_cache
+
+    clear_host_cache()
+    yield
+    clear_host_cache()
+
+
+@pytest.fixture(autouse=True)
 def _reset_language() -> Any:
     """A request served in English must not leave English active for the next test."""
     from django.utils import translation

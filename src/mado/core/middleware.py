@@ -9,17 +9,41 @@ runs inside this middleware's context so the scope ends with the request.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
 from mado.core.models import Municipality
 from mado.core.tenancy import reset_current_municipality, set_current_municipality
 
+_HOST_CACHE: dict[tuple[str, str], tuple[float, Municipality | None]] = {}
+_HOST_TTL = 60.0
+
+
+def clear_host_cache(**kwargs: object) -> None:
+    """Forget host → municipality answers (called when a municipality is saved or deleted)."""
+    _HOST_CACHE.clear()
+
 
 def municipality_for_host(host: str) -> Municipality | None:
+    """The municipality a resident-site host name serves (cached for a minute per process)."""
     host = host.split(":")[0].lower()
+    key = (host, settings.MADO_DEFAULT_MUNICIPALITY)
+    now = time.monotonic()
+    hit = _HOST_CACHE.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    found = _lookup_host(host)
+    if len(_HOST_CACHE) > 1000:  # host names come from clients: keep the cache bounded
+        _HOST_CACHE.clear()
+    _HOST_CACHE[key] = (now + _HOST_TTL, found)
+    return found
+
+
+def _lookup_host(host: str) -> Municipality | None:
     for m in Municipality.objects.filter(is_active=True).exclude(hostnames=""):
         if host in m.host_list():
             return m
@@ -27,6 +51,10 @@ def municipality_for_host(host: str) -> Municipality | None:
     if code:
         return Municipality.objects.filter(code=code, is_active=True).first()
     return Municipality.objects.filter(is_active=True).order_by("pk").first()
+
+
+post_save.connect(clear_host_cache, sender=Municipality, dispatch_uid="mado.host_cache.save")
+post_delete.connect(clear_host_cache, sender=Municipality, dispatch_uid="mado.host_cache.delete")
 
 
 class TenantMiddleware:
