@@ -166,8 +166,26 @@ def _render_step(request: HttpRequest, form: engine.Form, draft: Any, index: int
     identity = engine.current_identity(request)
     evaluation = engine.evaluate(form, raw, engine.locked_values(draft, raw))
     state = _state(form, draft, identity, evaluation, errors)
-    views = [forms.field_view(f, raw.get(f.get("key")), state) for f in step.get("fields", [])
-             if f.get("key") not in evaluation.hidden]
+    mirror = _logic_mirror_enabled()
+    hidden = set(evaluation.hidden)
+    logic_data = None
+    if mirror:
+        from mado.eforms import logic as eforms_logic
+        from mado.eforms.logic_js import export_logic, hidden_sections
+
+        compiled = eforms_logic.compile_version(form.version)
+        hidden |= hidden_sections(compiled, step["key"], evaluation.values)
+        logic_data = export_logic(compiled, step["key"], evaluation.values)
+        logic_data["required_mark"] = _("必須")
+    views = []
+    for f in step.get("fields", []):
+        if f.get("key") in hidden and not mirror:
+            continue
+        view = forms.field_view(f, raw.get(f.get("key")), state)
+        # With the mirror on, hidden fields are rendered inside an inert <template>
+        # (step.html: not shown, not submitted) for logic.js to reveal.
+        view["hidden"] = f.get("key") in hidden
+        views.append(view)
     summary = [{"label": v["label"], "message": errors[v["path"]], "target": v["target"]}
                for v in _walk(views) if v.get("path") in errors]
     summary += [{"label": "", "message": m, "target": ""} for p, m in errors.items()
@@ -177,9 +195,16 @@ def _render_step(request: HttpRequest, form: engine.Form, draft: Any, index: int
         "step": step, "step_title": _step_title(step), "number": index + 1,
         "total": len(form.steps), "progress": _progress(form, index), "fields": views,
         "errors": summary, "has_files": any(v["type"] == "file" for v in _walk(views)),
-        "is_first": index == 0,
+        "is_first": index == 0, "logic": logic_data,
     }
     return render(request, "apply/step.html", context, status=status)
+
+
+def _logic_mirror_enabled() -> bool:
+    """The browser mirror of show/require/compute (apply/logic.js); a switch to turn it off."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "MADO_APPLY_LOGIC_JS", True))
 
 
 def _walk(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
