@@ -189,6 +189,8 @@ EMAIL_BACKEND = os.environ.get(
 # host name does not say which one (single-tenant deployments set only this).
 MADO_DEFAULT_MUNICIPALITY = os.environ.get("MADO_DEFAULT_MUNICIPALITY", "")
 MADO_DEMO_PASSWORD = os.environ.get("MADO_DEMO_PASSWORD", "mado-demo-2026")
+# Mirror form logic in the browser (progressive enhancement; the server stays the authority).
+MADO_APPLY_LOGIC_JS = os.environ.get("MADO_APPLY_LOGIC_JS", "1") == "1"
 
 LOGGING = {
     "version": 1,
