@@ -104,9 +104,9 @@ def export_logic(form: CompiledForm | Mapping[str, Any], step_key: str,
 
     here = [f["key"] for f in next(s for s in definition["steps"] if s["key"] == step_key)["fields"]]
     needed: set[str] = {step_key, *here}
-    todo = list(needed)
-    while todo:
-        target = todo.pop()
+    queue = list(needed)
+    while queue:
+        target = queue.pop()
         more: set[str] = set()
         if target in all_fields:
             more.add(all_fields[target][0])
@@ -116,7 +116,7 @@ def export_logic(form: CompiledForm | Mapping[str, Any], step_key: str,
             more |= set(names)
         for name in more - needed:
             needed.add(name)
-            todo.append(name)
+            queue.append(name)
 
     show: dict[str, list[dict[str, Any]]] = {}
     require: dict[str, list[dict[str, Any]]] = {}
