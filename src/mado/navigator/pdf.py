@@ -30,7 +30,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -46,9 +46,47 @@ CID_FALLBACK = "HeiseiMin-W3"
 CHECKBOX = "□"  # U+25A1 is in JIS X 0208, so every Japanese font has it (☐ is not)
 
 
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """A ToUnicode CMap that also maps characters beyond the BMP (𠮷 U+20BB7).
+
+    reportlab 5.1 writes each code point with ``%04X``, which silently truncates
+    supplementary-plane characters: the glyph is drawn, but copying or searching
+    the PDF (and screen readers) get the wrong character. Per the PDF reference
+    the destination is UTF-16BE, so those become surrogate pairs here.
+    """
+
+    def utf16(code: int) -> str:
+        return code.to_bytes(4, "big").decode("utf-32-be").encode("utf-16-be").hex().upper()
+
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *(f"<{i:02X}> <{utf16(code)}>" for i, code in enumerate(subset)),
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ]
+    return "\n".join(lines)
+
+
 @functools.cache
 def japanese_font() -> tuple[str, bool]:
     """(registered font name, embedded?) — the first usable candidate, else the CID font."""
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap  # see _to_unicode_cmap: names with 𠮷
     for name, path in FONT_CANDIDATES:
         if not path.exists():
             continue

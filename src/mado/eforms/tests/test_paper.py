@@ -214,3 +214,13 @@ def test_submitted_application_printed_for_its_applicant_only(published: Any, wo
     if HAS_PDFTOTEXT:
         text = text_of(response.content, tmp_path)
         assert sub.receipt_number in text and "髙橋" in text and "昭和55年4月1日" in text
+
+
+@needs_pdftotext
+def test_characters_beyond_the_bmp_can_be_copied(tmp_path: Path) -> None:
+    """𠮷 (U+20BB7) is drawn and also extracted as itself, not as a truncated ₻."""
+    if not IPAMJ.exists():
+        pytest.skip(f"{IPAMJ} not installed: 𠮷 needs the embedded font")
+    pdf = render_paper_form(example(), values={"name": {"family": "𠮷田", "given": "髙"}})
+    text = text_of(pdf, tmp_path)
+    assert "𠮷田" in text and "₻" not in text
