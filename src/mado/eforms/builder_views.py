@@ -18,6 +18,7 @@ drafts, copy, import and export; publishing needs the role ``manager`` or
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -297,19 +298,40 @@ def step_add(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _apply_edit(
+    request: HttpRequest,
+    form: FormDefinition,
+    edit: Callable[[], dict[str, Any]],
+    message: str,
+    anchor: str = "",
+) -> HttpResponse:
+    """Run one builder edit, save the draft, and go back to the editor (PRG).
+
+    A refused edit or a definition the schema rejects re-renders the editor
+    with status 400 and the reasons; nothing is saved.
+    """
+    try:
+        data = edit()
+    except builder.BuilderError as exc:
+        return _edit_page(request, form, status=400, errors=_error_items([exc]))
+    errors = _save(request, form, data, message)
+    if errors:
+        return _edit_page(request, form, status=400, errors=_error_items(errors))
+    return redirect(_edit_url(form, anchor))
+
+
 @staff_required
 @require_POST
 def step_delete(request: HttpRequest, code: str, index: int) -> HttpResponse:
     form = _form_or_404(request, code)
     definition = _working(form)[1]
-    try:
-        data = builder.remove_step(definition, index)
-    except builder.BuilderError as exc:
-        return _edit_page(request, form, status=400, errors=_error_items([exc]))
-    errors = _save(request, form, data, _("ステップを削除しました"))
-    if errors:
-        return _edit_page(request, form, status=400, errors=_error_items(errors))
-    return redirect(_edit_url(form))
+    return _apply_edit(
+        request,
+        form,
+        lambda: builder.remove_step(definition, index),
+        _("ステップを削除しました"),
+        "",
+    )
 
 
 @staff_required
@@ -414,14 +436,13 @@ def field_edit(request: HttpRequest, code: str, address: str) -> HttpResponse:
 def field_move(request: HttpRequest, code: str, address: str) -> HttpResponse:
     form = _form_or_404(request, code)
     definition = _working(form)[1]
-    try:
-        data = builder.move_field(definition, address, request.POST.get("direction", ""))
-    except builder.BuilderError as exc:
-        return _edit_page(request, form, status=400, errors=_error_items([exc]))
-    errors = _save(request, form, data, _("項目を移動しました"))
-    if errors:
-        return _edit_page(request, form, status=400, errors=_error_items(errors))
-    return redirect(_edit_url(form, f"field-{address.replace('.', '-')}"))
+    return _apply_edit(
+        request,
+        form,
+        lambda: builder.move_field(definition, address, request.POST.get("direction", "")),
+        _("項目を移動しました"),
+        f"field-{address.replace('.', '-')}",
+    )
 
 
 @staff_required
@@ -429,14 +450,13 @@ def field_move(request: HttpRequest, code: str, address: str) -> HttpResponse:
 def field_delete(request: HttpRequest, code: str, address: str) -> HttpResponse:
     form = _form_or_404(request, code)
     definition = _working(form)[1]
-    try:
-        data = builder.remove_field(definition, address)
-    except builder.BuilderError as exc:
-        return _edit_page(request, form, status=400, errors=_error_items([exc]))
-    errors = _save(request, form, data, _("項目を削除しました"))
-    if errors:
-        return _edit_page(request, form, status=400, errors=_error_items(errors))
-    return redirect(_edit_url(form))
+    return _apply_edit(
+        request,
+        form,
+        lambda: builder.remove_field(definition, address),
+        _("項目を削除しました"),
+        "",
+    )
 
 
 @staff_required
@@ -470,14 +490,13 @@ def logic_add(request: HttpRequest, code: str) -> HttpResponse:
 def logic_delete(request: HttpRequest, code: str, index: int) -> HttpResponse:
     form = _form_or_404(request, code)
     definition = _working(form)[1]
-    try:
-        data = builder.remove_logic(definition, index)
-    except builder.BuilderError as exc:
-        return _edit_page(request, form, status=400, errors=_error_items([exc]))
-    errors = _save(request, form, data, _("条件を削除しました"))
-    if errors:
-        return _edit_page(request, form, status=400, errors=_error_items(errors))
-    return redirect(_edit_url(form, "logic"))
+    return _apply_edit(
+        request,
+        form,
+        lambda: builder.remove_logic(definition, index),
+        _("条件を削除しました"),
+        "logic",
+    )
 
 
 @staff_required

@@ -365,3 +365,33 @@ def test_export_import_and_copy(city_world: dict[str, Any]) -> None:
 def test_the_staff_menu_links_to_the_builder(city_world: dict[str, Any]) -> None:
     body = _client(city_world["madoguchi"]).get("/staff/").content.decode()
     assert 'href="/staff/forms/"' in body
+
+
+def test_move_and_delete_views_save_and_redirect_or_refuse(city_world: dict[str, Any]) -> None:
+    """The small edit views: a good edit is saved (PRG), a refused one is a 400 with nothing saved."""
+    from mado.eforms.models import FormDefinition
+
+    staff = _client(city_world["madoguchi"])
+    code = build_form(staff)
+    form = FormDefinition.unscoped.get(municipality=city_world["city"], code=code)
+
+    def keys() -> list[str]:
+        definition = services.latest_version(form).definition
+        return [f["key"] for f in definition["steps"][0]["fields"]]
+
+    def logic_count() -> int:
+        return len(services.latest_version(form).definition.get("logic", []))
+
+    before = keys()
+    moved = staff.post(f"{BASE}{code}/fields/proxy_name/move/", {"direction": "up"})
+    assert moved.status_code == 302 and moved["Location"].endswith("#field-proxy_name")
+    i = before.index("proxy_name")
+    assert keys()[i - 1] == "proxy_name" and keys()[i] == before[i - 1]
+    bad = staff.post(f"{BASE}{code}/fields/proxy_name/move/", {"direction": "sideways"})
+    assert bad.status_code == 400
+    n = logic_count()
+    assert staff.post(f"{BASE}{code}/logic/{n - 1}/delete/").status_code == 302
+    assert logic_count() == n - 1
+    assert staff.post(f"{BASE}{code}/logic/99/delete/").status_code == 400
+    assert logic_count() == n - 1
+    assert staff.post(f"{BASE}{code}/steps/99/delete/").status_code == 400
