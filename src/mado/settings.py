@@ -65,6 +65,11 @@ INSTALLED_APPS = [
     "mado.identity",
     "mado.submissions",
     "mado.apply",
+    "mado.payments",
+    "mado.payments.register",
+    "mado.payments.reconcile",
+    "mado.counter",
+    "mado.casework",
     "mado.staff",
 ]
 

@@ -84,7 +84,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error(request, exc.status_code, str(exc), getattr(exc, "errors", None))
 
 
+from mado.casework.api import router as casework_router  # noqa: E402
+from mado.counter.api import router as counter_router  # noqa: E402
 from mado.navigator.api import router as navigator_router  # noqa: E402
+from mado.payments.api import router as payments_router  # noqa: E402
 from mado.procedures.api import router as procedures_router  # noqa: E402
 from mado.registry.api import router as registry_router  # noqa: E402
 from mado.submissions.api import router as submissions_router  # noqa: E402
@@ -93,3 +96,6 @@ api.add_router("/residents", registry_router)
 api.add_router("/procedures", procedures_router)
 api.add_router("/navigator", navigator_router)
 api.add_router("/forms", submissions_router)
+api.add_router("/payments", payments_router)
+api.add_router("/counter", counter_router)
+api.add_router("/cases", casework_router)

@@ -1,0 +1,1 @@
+"""Back office: department case inboxes, automatic review, approval routes, decisions, exports."""

@@ -1,0 +1,10 @@
+"""App config for ``payments``: fees, payment providers, webhooks and the expected-payment ledger."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "mado.payments"
+    label = "payments"
+    verbose_name = _("手数料・収納")
