@@ -2,5 +2,4 @@
 
 from django.urls import path  # noqa: F401
 
-
 urlpatterns: list = []
