@@ -28,11 +28,14 @@ def _fast_passwords(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_host_cache() -> Any:
     """Each test's database starts empty: forget municipalities cached by an earlier test."""
+    from mado.apply.engine import clear_form_cache
     from mado.core.middleware import clear_host_cache
 
     clear_host_cache()
+    clear_form_cache()
     yield
     clear_host_cache()
+    clear_form_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,12 +99,43 @@ def _messages(errors: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+# find_form() answers from a per-process memo for a few seconds: it is on
+# every page of the flow and on the JSON submission path (issue 4's throughput
+# goal), and a published version never changes (FormVersion is immutable once
+# published). Publishing a new version, or editing a procedure, clears the memo
+# in this process at once (signals in apps.py); other worker processes see it
+# within FORM_CACHE_SECONDS.
+FORM_CACHE_SECONDS = 5.0
+_form_cache: dict[tuple[int, str], tuple[float, Any, Any]] = {}
+
+
+def clear_form_cache(*_args: Any, **_kwargs: Any) -> None:
+    """Forget the memo of :func:`find_form` (signal receiver; also used by tests)."""
+    _form_cache.clear()
+
+
 def find_form(municipality: Municipality, procedure_code: str) -> Form | None:
     """The newest published form version bound to ``procedure_code`` in ``municipality``.
 
     Bound means the form's procedure is that procedure, or (for a form not yet
     linked) its definition's ``"procedure"`` names the code.
     """
+    key = (municipality.pk, procedure_code)
+    now = time.monotonic()
+    hit = _form_cache.get(key)
+    if hit is not None and hit[0] > now:
+        _expires, version, procedure = hit
+    else:
+        version, procedure = _find_form_uncached(municipality, procedure_code)
+        if len(_form_cache) > 10_000:  # bounded: codes come from URLs anyone can type
+            _form_cache.clear()
+        _form_cache[key] = (now + FORM_CACHE_SECONDS, version, procedure)
+    if version is None:
+        return None
+    return Form(version=version, definition=dict(version.definition), procedure=procedure)
+
+
+def _find_form_uncached(municipality: Municipality, procedure_code: str) -> tuple[Any, Any]:
     from django.db.models import Q
 
     from mado.eforms.models import FormVersion, VersionStatus
@@ -112,14 +144,12 @@ def find_form(municipality: Municipality, procedure_code: str) -> Form | None:
     procedure = Procedure.unscoped.filter(municipality=municipality,
                                           code=procedure_code).first()
     if procedure is None:
-        return None
+        return None, None
     version = (FormVersion.unscoped.select_related("form")
                .filter(Q(form__procedure=procedure) | Q(definition__procedure=procedure_code),
                        municipality=municipality, status=VersionStatus.PUBLISHED)
                .order_by("-published_at", "-number").first())
-    if version is None:
-        return None
-    return Form(version=version, definition=dict(version.definition), procedure=procedure)
+    return version, procedure
 
 
 def _compiled(form: Form) -> Any:

@@ -304,7 +304,7 @@ class AuditEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_filter = ("municipality", "action")
     search_fields = ("actor", "target_id", "reason")
     date_hierarchy = "at"
-    ordering = ("-seq",)
+    ordering = ("-id",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f.name for f in self.model._meta.fields]

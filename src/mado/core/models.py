@@ -152,10 +152,16 @@ class AuditEntry(models.Model):
 
     ``entry_hash`` = SHA-256 over the canonical form of the row and the
     previous row's hash, so editing or deleting any row breaks the chain
-    (``mado audit_verify``). Database triggers refuse UPDATE and DELETE.
+    (``mado audit_verify``). Database triggers refuse DELETE and any UPDATE
+    except sealing.
+
+    A row is inserted *unsealed* (``seq`` NULL, no hashes) so that recording
+    takes no lock shared by every request; :func:`mado.core.audit.seal` then
+    gives the committed rows their chain position and hashes in insertion
+    order (``id``), which is the only UPDATE the triggers allow.
     """
 
-    seq = models.BigIntegerField(unique=True)
+    seq = models.BigIntegerField(unique=True, null=True, blank=True)
     at = models.DateTimeField(db_index=True)
     municipality = models.ForeignKey(
         Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -167,16 +173,21 @@ class AuditEntry(models.Model):
     target_id = models.CharField(max_length=64, blank=True, db_index=True)
     reason = models.CharField(max_length=300, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    entry_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("監査ログ")
         verbose_name_plural = _("監査ログ")
-        ordering = ["seq"]
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed_idx"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
+        return f"#{self.seq or '-'} {self.action} {self.target_type}:{self.target_id}"
 
 
 class AuditChainHead(models.Model):

@@ -6,8 +6,8 @@ benchmark needs a submission path without HTML. The endpoint deliberately has
 no pipeline of its own: it finds the published form exactly as ``/apply/``
 does (:func:`mado.apply.engine.find_form`), validates with
 :func:`mado.eforms.logic.validate_submission` and stores through
-:func:`mado.submissions.services.create_draft` + :func:`~mado.submissions.services.submit`,
-so receipt numbers, StatusChange, ServiceEvents and the audit entry are the
+:func:`mado.submissions.services.create_submitted` (no draft: the answers arrive
+complete), so receipt numbers, StatusChange, ServiceEvents and the audit entry are the
 same as for a resident on the web (channel ``web``).
 
 Only forms whose identity level is ``none`` are accepted: nothing here proves
@@ -22,7 +22,6 @@ import json
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -142,19 +141,18 @@ def post_submission(request: HttpRequest, procedure_code: str) -> Status[dict[st
     typed = sum(1 for k, v in clean.items() if k not in computed and not is_empty(v))
     refs = engine._file_refs(clean)  # the same attachment-reference scan as the web flow
     try:
-        # One transaction: a refused attachment leaves no orphan draft behind.
-        with transaction.atomic():
-            draft, _token = services.create_draft(
-                municipality, form.procedure, form.version, channel="web", identity=None
-            )
-            sub = services.submit(
-                draft,
-                clean,
-                identity=None,
-                fee_yen=int(getattr(form.procedure, "fee", 0) or 0),
-                fields_typed=typed,
-                attachment_refs=refs,
-            )
+        # Arrives complete: no draft round trip (same records as the web flow's submit).
+        sub = services.create_submitted(
+            municipality,
+            form.procedure,
+            form.version,
+            clean,
+            channel="web",
+            identity=None,
+            fee_yen=int(getattr(form.procedure, "fee", 0) or 0),
+            fields_typed=typed,
+            attachment_refs=refs,
+        )
     except services.AttachmentError as exc:
         raise _error(422, str(exc), [_invalid("", str(exc))]) from exc
     return Status(

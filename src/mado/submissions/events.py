@@ -44,7 +44,7 @@ KINDS = (
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
-def record_event(
+def build_event(
     municipality: Municipality,
     kind: str,
     *,
@@ -58,7 +58,7 @@ def record_event(
     detail: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> ServiceEvent:
-    """Append one ServiceEvent. With a ``submission``, channel and procedure default to its own."""
+    """An unsaved ServiceEvent (validated), for callers that insert several in one statement."""
     if not _KIND.match(kind or ""):
         raise ValueError(f"イベントの種類が不正です: {kind!r} / invalid event kind {kind!r}")
     if fields_prefilled < 0 or fields_typed < 0 or (duration_ms is not None and duration_ms < 0):
@@ -80,6 +80,37 @@ def record_event(
         duration_ms=duration_ms,
         payment_method=payment_method,
         detail=detail or {},
+    )
+    return event
+
+
+def record_event(
+    municipality: Municipality,
+    kind: str,
+    *,
+    channel: str = "",
+    procedure_code: str = "",
+    submission: Submission | None = None,
+    fields_prefilled: int = 0,
+    fields_typed: int = 0,
+    duration_ms: int | None = None,
+    payment_method: str = "",
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> ServiceEvent:
+    """Append one ServiceEvent. With a ``submission``, channel and procedure default to its own."""
+    event = build_event(
+        municipality,
+        kind,
+        channel=channel,
+        procedure_code=procedure_code,
+        submission=submission,
+        fields_prefilled=fields_prefilled,
+        fields_typed=fields_typed,
+        duration_ms=duration_ms,
+        payment_method=payment_method,
+        detail=detail,
+        at=at,
     )
     event.save(force_insert=True)
     return event

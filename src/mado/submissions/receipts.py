@@ -31,8 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from mado.core.models import Municipality
@@ -139,19 +138,33 @@ def validate_receipt_number(s: str) -> str:
 
 
 def next_sequence(municipality: Municipality, fiscal_year: int) -> int:
-    """Atomically take the next sequence value of ``municipality`` in ``fiscal_year``."""
-    counters = ReceiptCounter.unscoped.filter(municipality=municipality, fiscal_year=fiscal_year)
-    with transaction.atomic():
-        if not counters.update(last_value=F("last_value") + 1):
-            try:
-                with transaction.atomic():  # savepoint: a concurrent first number may win
-                    ReceiptCounter.unscoped.create(
-                        municipality=municipality, fiscal_year=fiscal_year, last_value=1
-                    )
-                    return 1
-            except IntegrityError:
-                counters.update(last_value=F("last_value") + 1)
-        return counters.values_list("last_value", flat=True).get()
+    """Atomically take the next sequence value of ``municipality`` in ``fiscal_year``.
+
+    One ``UPDATE … RETURNING`` statement (PostgreSQL, SQLite ≥ 3.35): the row
+    lock it takes is held until the surrounding transaction commits, so the
+    numbers of concurrent submissions never repeat and never skip on rollback.
+    The first number of a fiscal year creates the row (a concurrent creator
+    wins the race and we increment its row instead).
+    """
+    table = ReceiptCounter._meta.db_table
+    sql = (
+        f'UPDATE "{table}" SET "last_value" = "last_value" + 1 '  # noqa: S608 - table name from the model
+        'WHERE "municipality_id" = %s AND "fiscal_year" = %s RETURNING "last_value"'
+    )
+    with transaction.atomic(savepoint=False), connection.cursor() as cur:
+        cur.execute(sql, [municipality.pk, fiscal_year])
+        row = cur.fetchone()
+        if row is not None:
+            return int(row[0])
+        try:
+            with transaction.atomic():  # savepoint: a concurrent first number may win
+                ReceiptCounter.unscoped.create(
+                    municipality=municipality, fiscal_year=fiscal_year, last_value=1
+                )
+                return 1
+        except IntegrityError:
+            cur.execute(sql, [municipality.pk, fiscal_year])
+            return int(cur.fetchone()[0])
 
 
 def allocate_receipt_number(municipality: Municipality, when: dt.datetime | None = None) -> str:

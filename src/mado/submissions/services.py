@@ -35,6 +35,7 @@ from mado.submissions.attachments import (
     set_submission_attachments,
     store_upload,
 )
+from mado.submissions.direct import create_submitted
 from mado.submissions.events import (
     FORM_STARTED,
     RESUMED,
@@ -71,6 +72,7 @@ __all__ = [
     "allowed_transitions",
     "change_status",
     "create_draft",
+    "create_submitted",
     "find_by_receipt_number",
     "find_draft",
     "is_open",

@@ -1,5 +1,7 @@
 """The audit log is append-only and its hash chain detects edits and deletions."""
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -23,7 +25,8 @@ def _raw(sql: str, params: list) -> None:
 
 
 def _entries(world, n: int = 4) -> list[AuditEntry]:
-    return [
+    """n entries, sealed (chained) as the after-commit hook or the audit page would."""
+    made = [
         audit.record(
             audit.Action.READ,
             user=world["madoguchi"],
@@ -34,6 +37,8 @@ def _entries(world, n: int = 4) -> list[AuditEntry]:
         )
         for i in range(n)
     ]
+    audit.seal()
+    return [AuditEntry.objects.get(pk=e.pk) for e in made]
 
 
 def test_chain_verifies_and_records_who_what_why(world) -> None:
@@ -51,7 +56,42 @@ def test_update_and_delete_are_refused_by_the_database(world) -> None:
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.filter(pk=e.pk).update(reason="消した")
     with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=e.pk).update(seq=None)  # unsealing
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=e.pk).update(entry_hash="0" * 64)  # resealing
+    with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.filter(pk=e.pk).delete()
+
+
+def test_an_unsealed_row_can_only_be_sealed(world) -> None:
+    """Before sealing, the triggers allow setting the chain fields and nothing else."""
+    e = audit.record(audit.Action.READ, user=world["madoguchi"], reason="確認")
+    assert e.seq is None and e.entry_hash == ""
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=e.pk).update(seq=99, reason="書き換え")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=e.pk).delete()
+    assert audit.seal() == 1
+    sealed = AuditEntry.objects.get(pk=e.pk)
+    assert sealed.seq is not None and len(sealed.entry_hash) == 64
+    assert audit.seal() == 0
+
+
+def test_recording_takes_no_shared_lock(world) -> None:
+    """The chain head is not touched inside the audited transaction (the throughput fix)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        audit.record(audit.Action.READ, user=world["madoguchi"], reason="確認")
+    sql = " ".join(q["sql"] for q in queries.captured_queries).lower()
+    assert "core_auditchainhead" not in sql and "for update" not in sql
+
+
+def test_rows_are_chained_in_insertion_order(world) -> None:
+    entries = _entries(world, 5)
+    assert [e.seq for e in entries] == sorted(e.seq for e in entries)
+    assert all(b.prev_hash == a.entry_hash for a, b in itertools.pairwise(entries))
+    assert audit.verify().checked == 5
 
 
 def test_edited_row_is_detected(world) -> None:

@@ -114,7 +114,7 @@ def test_reads_are_audited_with_reason(client, world, tokens) -> None:
         HTTP_AUTHORIZATION=f"Bearer {tokens['city']}",
         HTTP_X_MADO_REASON="転入届の確認",
     )
-    e = AuditEntry.objects.order_by("-seq").first()
+    e = AuditEntry.objects.order_by("-id").first()
     assert AuditEntry.objects.count() == before + 1
     assert (e.action, e.target_id, e.reason, e.actor) == (
         "read",

@@ -38,11 +38,11 @@ def test_reveal_only_for_my_number_role_and_audited(world) -> None:
         services.reveal_my_number(r, user=world["madoguchi"], reason="児童手当の申請")
         == "123456789018"
     )
-    e = AuditEntry.objects.order_by("-seq").first()
+    e = AuditEntry.objects.order_by("-id").first()
     assert (e.action, e.detail["granted"], e.reason) == ("read_my_number", True, "児童手当の申請")
     with pytest.raises(PermissionDenied):
         services.reveal_my_number(r, user=world["hoken"], reason="見たい")
-    e = AuditEntry.objects.order_by("-seq").first()
+    e = AuditEntry.objects.order_by("-id").first()
     assert (e.actor, e.detail["granted"]) == ("hoken", False)
     with pytest.raises(PermissionDenied):
         services.reveal_my_number(r, user=world["madoguchi"], reason="  ")

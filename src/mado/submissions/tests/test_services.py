@@ -114,7 +114,7 @@ def test_submit_assigns_number_and_writes_history_event_and_audit(world, proc) -
     event = ServiceEvent.unscoped.get(submission=done, kind="submitted")
     assert (event.fields_prefilled, event.fields_typed, event.duration_ms) == (5, 3, 95000)
     assert (event.channel, event.procedure_code) == ("web", "juminhyo-utsushi")
-    entry = AuditEntry.objects.order_by("-seq").first()
+    entry = AuditEntry.objects.order_by("-id").first()
     assert AuditEntry.objects.count() == before + 1
     assert entry.action == "submit" and entry.target_id == str(done.pk)
     assert entry.detail["receipt_number"] == done.receipt_number
