@@ -398,10 +398,21 @@ def submit(form: Form, draft: Any, evaluation: Evaluation, identity: Mapping[str
     values = {k: v for k, v in evaluation.values.items() if k not in evaluation.hidden}
     prefilled, typed = counts(draft, {k: v for k, v in values.items()
                                       if k not in evaluation.computed})
-    fee = int(getattr(form.procedure, "fee", 0) or 0)
+    fee = _fee_of(form, values)
     return subs.submit(draft, values, identity=dict(identity) if identity else None,
                        fee_yen=fee, fields_prefilled=prefilled, fields_typed=typed,
                        attachment_refs=_file_refs(values))
+
+
+def _fee_of(form: Form, values: Mapping[str, Any]) -> int:
+    """The fee the answers cost (per copy, per item, exemptions: payments.fees); catalogue price if unsure."""
+    from mado.payments.fees import FeeError, quote, rule_for
+
+    try:
+        rule = rule_for(form.procedure.municipality, form.procedure)
+        return int(quote(rule, values, form.definition).amount_yen)
+    except FeeError:
+        return int(getattr(form.procedure, "fee", 0) or 0)
 
 
 def known_email(identity: Mapping[str, Any] | None, raw: Mapping[str, Any]) -> str:

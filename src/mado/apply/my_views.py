@@ -68,6 +68,17 @@ def _answers(sub: Any) -> list[dict[str, Any]]:
     return answers_by_step(form, evaluation, names, _english())
 
 
+def _fee(sub: Any) -> dict[str, Any]:
+    """The submission's payment for the receipt and /my/: status, amount and the pay link."""
+    from mado.payments import services as payments
+
+    payments.ensure_after_review_payment(sub)
+    summary = payments.payment_summary(sub)
+    if summary["required"] and summary["waiting"] and summary["amount_yen"] > 0:
+        summary["pay_url"] = reverse("pay:pay", args=[summary["reference"]])
+    return summary
+
+
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _visible_submission(request, pk)
     if sub is None:
@@ -76,7 +87,7 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
         "sub": sub, "title": _title(sub), "submitted": _when(sub.submitted_at),
         "pdf_url": reverse("eforms:receipt_pdf", args=[sub.pk]),
         "email_sent": bool(sub.applicant_email or engine.known_email(None, sub.data or {})),
-        "identity": engine.current_identity(request),
+        "identity": engine.current_identity(request), "payment": _fee(sub),
     })
 
 
@@ -114,6 +125,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "history": [{"status": h.get_to_status_display(), "at": _when(h.at), "note": h.note}
                         for h in engine.status_history(sub)],
             "receipt_url": reverse("eforms:receipt", args=[sub.pk]),
+            "payment": _fee(sub),
         })
     return render(request, "apply/my.html", {"identity": identity, "items": items,
                                              "signout_url": engine.sign_out_url()})

@@ -285,6 +285,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("eforms:step", code, step_key)
     if request.method == "POST":
         submission = engine.submit(form, draft, evaluation, identity, raw)
+        _open_fee(submission)
         _forget(request, code)
         done = list(request.session.get(SESSION_DONE, []))
         request.session[SESSION_DONE] = [*done[-19:], submission.pk]
@@ -296,6 +297,18 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
         "fee": fee_text(form.procedure), "total": len(form.steps),
     }
     return render(request, "apply/review.html", context)
+
+
+def _open_fee(submission: Any) -> None:
+    """The fee to pay now (pay-before procedures); a fee problem never loses the submission."""
+    import logging
+
+    from mado.payments import services as payments
+
+    try:
+        payments.payment_for_submission(submission)
+    except Exception:
+        logging.getLogger(__name__).exception("fee of submission %s not created", submission.pk)
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,3 +8,9 @@ class PaymentsConfig(AppConfig):
     name = "mado.payments"
     label = "payments"
     verbose_name = _("手数料・収納")
+
+    def ready(self) -> None:
+        """Register the demo fee rules as a seed_demo step."""
+        from mado.payments.demo import register_demo_step
+
+        register_demo_step()

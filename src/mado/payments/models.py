@@ -126,6 +126,8 @@ class Refund(TenantOwned):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount_yen = models.PositiveIntegerField(_("還付額（円）"))
     reason = models.CharField(_("理由"), max_length=300)
+    provider_refund_id = models.CharField(_("決済事業者の返金ID"), max_length=100, blank=True)
+    confirmed_at = models.DateTimeField(_("返金確認日時"), null=True, blank=True)
     refunded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
@@ -155,3 +157,66 @@ class ProviderEvent(TenantOwned):
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_unique")
         ]
+
+
+class FeeKind(models.TextChoices):
+    FREE = "free", _("無料")
+    FIXED = "fixed", _("定額")
+    PER_COPY = "per_copy", _("1通（1点）あたり")
+    COMPUTED = "computed", _("入力内容から計算")
+
+
+class FeeTiming(models.TextChoices):
+    BEFORE = "before", _("申請時に支払う")
+    AFTER_REVIEW = "after_review", _("審査後に支払う（事後決済）")
+
+
+class FeeRule(TenantOwned):
+    """How the fee of one procedure is worked out, and when it is paid.
+
+    Kept as data (not code) so that staff can change a fee or add an exemption
+    in the admin. ``expression`` and ``exempt_when`` use the procedures rule
+    language over the form's fields (``total_items * 500``,
+    ``purpose == "pension"``): parsed and type-checked, never ``eval``.
+    Without a rule, a procedure's own ``fee``/``fee_unit`` apply (paid before).
+    """
+
+    procedure_code = models.CharField(_("手続コード"), max_length=80)
+    kind = models.CharField(_("計算方法"), max_length=20, choices=FeeKind.choices)
+    amount_yen = models.PositiveIntegerField(_("金額（円）・単価"), default=0)
+    copies_field = models.CharField(
+        _("通数・点数の項目"), max_length=80, blank=True, default="copies"
+    )
+    expression = models.CharField(_("計算式"), max_length=500, blank=True)
+    exempt_when = models.CharField(_("免除の条件"), max_length=500, blank=True)
+    exemption_reason = models.CharField(_("免除理由"), max_length=200, blank=True)
+    timing = models.CharField(
+        _("支払の時期"), max_length=20, choices=FeeTiming.choices, default=FeeTiming.BEFORE
+    )
+    note = models.CharField(_("補足"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("有効"), default=True)
+
+    class Meta:
+        verbose_name = _("手数料の設定")
+        verbose_name_plural = _("手数料の設定")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "procedure_code"], name="fee_rule_procedure_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_code}: {self.get_kind_display()}"
+
+
+# The sandbox acquirer keeps its own ledger (outside the city's rows); its models
+# live beside its code and are registered under this app's label.
+from mado.payments.providers.contrib.sandbox.models import (  # noqa: E402, F401
+    SandboxCharge,
+    SandboxCheckout,
+    SandboxRefund,
+    SandboxWebhook,
+)
+from mado.payments.signals import connect as _connect_signals  # noqa: E402
+
+_connect_signals()

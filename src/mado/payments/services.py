@@ -42,8 +42,17 @@ __all__ = [
     "PaymentReferenceError",
     "book_payment",
     "create_payment",
+    "ensure_after_review_payment",
+    "find_payment",
     "format_reference",
+    "mark_unsuccessful",
     "new_reference",
+    "payment_for_submission",
+    "payment_summary",
+    "payments_of",
+    "refund_payment",
+    "start_checkout",
+    "sync_from_provider",
     "validate_reference",
 ]
 
@@ -205,3 +214,215 @@ def book_payment(
             detail={"method": method, "amount_yen": locked.amount_yen, "provider": provider},
         )
     return BookingResult(locked, True)
+
+
+# -- fees and payment of an application ------------------------------------------
+
+def find_payment(municipality: Municipality, reference: str) -> Payment | None:
+    """The payment with this 収納番号 in this municipality (None for a bad or unknown number)."""
+    try:
+        digits = validate_reference(reference)
+    except PaymentReferenceError:
+        return None
+    return Payment.unscoped.filter(municipality=municipality, reference=digits).first()
+
+
+def payments_of(submission: Any) -> list[Payment]:
+    return list(Payment.unscoped.filter(submission=submission).order_by("created_at", "pk"))
+
+
+def _payment_from_quote(submission: Any, quote: Any) -> Payment | None:
+    from mado.payments.fees import FeeQuote
+
+    assert isinstance(quote, FeeQuote)
+    title = submission.procedure.name
+    detail = {"fee_basis": quote.basis, "timing": quote.timing,
+              "receipt_number": submission.receipt_number}
+    if quote.exempt:
+        with transaction.atomic():
+            payment = create_payment(submission.municipality, amount_yen=0,
+                                     description=f"{title} 手数料（免除）", channel=PaymentChannel.WEB,
+                                     submission=submission, detail=detail)
+            Payment.unscoped.filter(pk=payment.pk).update(
+                status=PaymentStatus.EXEMPT, exemption_reason=quote.exemption_reason[:200])
+            payment.refresh_from_db()
+            audit.record("payment_exempt", actor="system", municipality=submission.municipality,
+                         target_type="payment", target_id=payment.reference,
+                         reason=f"手数料の免除 / fee exempted: {quote.exemption_reason}"[:300])
+        return payment
+    if not quote.payable:
+        return None
+    return create_payment(submission.municipality, amount_yen=quote.amount_yen,
+                          description=f"{title} 手数料", channel=PaymentChannel.WEB,
+                          submission=submission, detail=detail)
+
+
+def payment_for_submission(submission: Any) -> Payment | None:
+    """After submitting: the fee to pay now (timing "before"), an exemption, or None.
+
+    Idempotent: an existing payment of the submission is returned as it is.
+    """
+    from mado.payments.fees import quote_submission
+
+    existing = payments_of(submission)
+    if existing:
+        return existing[-1]
+    quote = quote_submission(submission)
+    if quote.timing != "before" and not quote.exempt:
+        return None
+    return _payment_from_quote(submission, quote)
+
+
+def ensure_after_review_payment(submission: Any) -> Payment | None:
+    """事後決済: once staff approve, the fee becomes payable from /my/ (idempotent)."""
+    from mado.payments.fees import quote_submission
+
+    if submission.status not in ("approved", "completed"):
+        return None
+    existing = payments_of(submission)
+    if existing:
+        return existing[-1]
+    quote = quote_submission(submission)
+    if quote.timing != "after_review":
+        return None
+    return _payment_from_quote(submission, quote)
+
+
+def payment_summary(submission: Any) -> dict[str, Any]:
+    """What the back office shows on a case: fee, status, method, reference (or no fee)."""
+    payments = payments_of(submission)
+    if not payments:
+        return {"required": False, "status": "", "label": "手数料なし / no fee", "amount_yen": 0,
+                "reference": "", "method": "", "paid_at": None, "waiting": False}
+    p = payments[-1]
+    return {
+        "required": True, "status": p.status, "label": p.get_status_display(),
+        "amount_yen": p.amount_yen, "reference": p.reference,
+        "reference_display": format_reference(p.reference), "method": p.method,
+        "method_label": p.get_method_display() if p.method else "", "paid_at": p.paid_at,
+        "refunded_yen": p.refunded_yen, "waiting": p.status in PAYABLE_STATUSES,
+    }
+
+
+def _record_payment_event(payment: Payment, kind: str, method: str = "",
+                          detail: dict[str, Any] | None = None) -> None:
+    from mado.submissions.events import record_event
+
+    record_event(payment.municipality, kind, channel=payment.channel,
+                 procedure_code=payment.procedure_code, submission=payment.submission,
+                 payment_method=method, detail={"amount_yen": payment.amount_yen, **(detail or {})})
+
+
+def start_checkout(payment: Payment, return_url: str, provider_code: str = "") -> str:
+    """Open the provider's hosted page for a payable payment; returns the URL to redirect to."""
+    from mado.payments.providers import registry
+
+    if not payment.is_payable or payment.amount_yen <= 0:
+        raise PaymentError("この収納はお支払いいただけません / this payment cannot be paid")
+    provider = registry.get(provider_code) if provider_code else registry.default()
+    url = provider.start_checkout(payment, return_url)
+    checkout_id = url.rstrip("/").rsplit("/", 1)[-1]
+    detail = {**payment.detail, "checkout_id": checkout_id, "provider": provider.code}
+    Payment.unscoped.filter(pk=payment.pk).update(detail=detail, provider=provider.code)
+    payment.detail, payment.provider = detail, provider.code
+    _record_payment_event(payment, "payment_started", detail={"provider": provider.code})
+    return url
+
+
+def mark_unsuccessful(payment: Payment, *, status: str, method: str, source: str,
+                      reason: str = "") -> bool:
+    """A declined or failed attempt: the payment stays payable; returns False if it was paid."""
+    if status not in (PaymentStatus.DECLINED, PaymentStatus.FAILED):
+        raise PaymentError(f"状態が不正です: {status!r} / invalid status {status!r}")
+    with transaction.atomic():
+        locked = Payment.unscoped.select_for_update().get(pk=payment.pk)
+        if locked.status not in PAYABLE_STATUSES:
+            return False
+        locked.status = status
+        locked.detail = {**locked.detail, "last_error": reason}
+        locked.save(update_fields=["status", "detail", "updated_at"])
+        kind = "payment_declined" if status == PaymentStatus.DECLINED else "payment_failed"
+        _record_payment_event(locked, kind, method if method in Method.values else "",
+                              {"reason": reason, "source": source})
+    return True
+
+
+def sync_from_provider(payment: Payment) -> Payment:
+    """Ask the provider (server to server) about the last checkout and book what it says.
+
+    The return URL only tells that the resident came back; this call, like the
+    webhook, is what may book money.
+    """
+    from mado.payments.providers import registry
+    from mado.payments.providers.base import ProviderError
+
+    checkout_id = str(payment.detail.get("checkout_id", ""))
+    if payment.status != PaymentStatus.PENDING or not checkout_id or not payment.provider:
+        return payment
+    try:
+        answer = registry.get(payment.provider).retrieve(checkout_id)
+    except ProviderError:
+        return payment
+    if answer.status == "captured" and answer.reference == payment.reference:
+        book_payment(payment, method=answer.method, amount_yen=answer.amount_yen,
+                     provider=payment.provider, provider_payment_id=answer.provider_payment_id,
+                     source=f"{payment.provider} retrieve")
+    elif answer.status in ("declined", "failed"):
+        mark_unsuccessful(payment, status=answer.status, method=answer.method,
+                          source=f"{payment.provider} retrieve")
+    payment.refresh_from_db()
+    return payment
+
+
+def refund_payment(payment: Payment, *, amount_yen: int, reason: str, by: Any) -> Any:
+    """還付: return money on a paid payment with a reason (staff); the provider refunds online ones.
+
+    The payment becomes ``refunded`` once the whole amount is returned.
+    """
+    from mado.payments.models import Refund
+    from mado.payments.providers import registry
+    from mado.payments.providers.base import ProviderError
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError("還付の理由を入力してください / enter the reason for the refund")
+    try:
+        amount = int(amount_yen)
+    except (TypeError, ValueError) as exc:
+        raise PaymentError("還付額は数字で入力してください / the amount must be a number") from exc
+    with transaction.atomic():
+        locked = Payment.unscoped.select_for_update().get(pk=payment.pk)
+        if locked.status != PaymentStatus.PAID:
+            raise PaymentError("納付済の収納だけ還付できます / only a paid payment can be refunded")
+        if amount <= 0 or amount > locked.amount_yen - locked.refunded_yen:
+            raise PaymentError(
+                f"還付額は1円から{locked.amount_yen - locked.refunded_yen:,}円までです / "
+                "the refund must be between 1 yen and the amount not yet refunded")
+        provider_refund_id = ""
+        if locked.provider and locked.provider_payment_id:
+            try:
+                provider_refund_id = registry.get(locked.provider).refund(
+                    locked.provider_payment_id, amount, reason).provider_refund_id
+            except ProviderError as exc:
+                raise PaymentError(f"決済事業者が返金を受け付けませんでした: {exc}") from exc
+        refund = Refund.unscoped.create(municipality=locked.municipality, payment=locked,
+                                        amount_yen=amount, reason=reason[:300],
+                                        provider_refund_id=provider_refund_id,
+                                        refunded_by=by if getattr(by, "pk", None) else None)
+        if provider_refund_id:  # an in-process provider may have confirmed it already
+            from mado.payments.models import ProviderEvent
+
+            if ProviderEvent.unscoped.filter(kind="refund.succeeded",
+                                             payload__refund_id=provider_refund_id).exists():
+                Refund.unscoped.filter(pk=refund.pk).update(confirmed_at=timezone.now())
+        locked.refunded_yen += amount
+        if locked.refunded_yen >= locked.amount_yen:
+            locked.status = PaymentStatus.REFUNDED
+        locked.save(update_fields=["refunded_yen", "status", "updated_at"])
+        _record_payment_event(locked, "payment_refunded", locked.method, {"refund_yen": amount})
+        audit.record("payment_refunded", user=by, municipality=locked.municipality,
+                     target_type="payment", target_id=locked.reference,
+                     reason=f"還付 / refund: {reason}"[:300],
+                     detail={"amount_yen": amount, "provider_refund_id": provider_refund_id})
+    payment.refresh_from_db()
+    return refund

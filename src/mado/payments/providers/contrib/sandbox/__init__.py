@@ -1,0 +1,1 @@
+"""The sandbox acquirer: a faithful in-process simulator of a card/QR/e-money/Pay-easy provider."""
