@@ -19,9 +19,26 @@ def click(page: Any, locator: Any) -> Any:
     return nav.value
 
 
-def journey(site: Any, page: Any, check: Callable[[Any, str], None]) -> str:
-    """From /apply/<code>/ to /my/; ``check(page, name)`` runs on every page. Returns the number."""
-    page.goto(site.url(f"/apply/{CODE}/"))
+def from_portal(site: Any, page: Any, check: Callable[[Any, str], None]) -> None:
+    """As a new user: the city's top page → procedure search → 住民票の写し → its online form."""
+    page.goto(site.url("/"))
+    check(page, "portal")
+    click(page, page.get_by_role("link", name="オンラインでできる手続をさがす"))
+    page.fill("#q", "住民票")
+    click(page, page.get_by_role("button", name="さがす"))
+    check(page, "procedure search results")
+    click(page, page.locator(f"a[href='/apply/{CODE}/']"))
+    assert page.url.endswith(f"/apply/{CODE}/"), page.url
+
+
+def journey(site: Any, page: Any, check: Callable[[Any, str], None], *,
+            start_at_form: bool = True) -> str:
+    """From /apply/<code>/ to /my/; ``check(page, name)`` runs on every page. Returns the number.
+
+    ``start_at_form=False``: the page is already on the form's intro (see :func:`from_portal`).
+    """
+    if start_at_form:
+        page.goto(site.url(f"/apply/{CODE}/"))
     check(page, "intro (not signed in)")
     click(page, page.locator("a", has_text="マイナンバーカードで本人確認する"))
     assert "/id/card/" in page.url

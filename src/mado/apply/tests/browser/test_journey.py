@@ -14,7 +14,7 @@ from mado.staff.tests.browser import skip_module_without_browser
 
 skip_module_without_browser()
 
-from mado.apply.tests.browser.helpers import journey  # noqa: E402
+from mado.apply.tests.browser.helpers import from_portal, journey  # noqa: E402
 from mado.staff.tests.browser.test_reflow import WIDTHS  # noqa: E402
 
 
@@ -26,6 +26,14 @@ def test_card_journey_with_axe_on_every_page(apply_site: Any, page: Any,
         assert response.status == 404
         assert page.locator("a[href='/navi/']").count() >= 1
         axe(page)
+
+
+def test_new_user_from_portal_search_to_my_page(apply_site: Any, page: Any,
+                                                axe: Callable[[Any], None]) -> None:
+    """Issue 4's done-when in one piece: portal → search → form → card → receipt + PDF → /my/."""
+    from_portal(apply_site, page, lambda p, _name: axe(p))
+    number = journey(apply_site, page, lambda p, _name: axe(p), start_at_form=False)
+    assert number in page.locator("main").inner_text()
 
 
 def test_journey_without_javascript(apply_site: Any, new_context: Any) -> None:
