@@ -6,6 +6,7 @@ cannot usefully be given either as its code.
 
 from django.urls import path
 
+from mado.eforms import builder_versions as versions
 from mado.eforms import builder_views as views
 
 app_name = "eforms_builder"
@@ -13,7 +14,7 @@ app_name = "eforms_builder"
 urlpatterns = [
     path("", views.home, name="home"),
     path("new/", views.new, name="new"),
-    path("import/", views.import_form, name="import"),
+    path("import/", versions.import_form, name="import"),
     path("<slug:code>/", views.edit, name="edit"),
     path("<slug:code>/settings/", views.settings, name="settings"),
     path("<slug:code>/steps/add/", views.step_add, name="step_add"),
@@ -24,9 +25,9 @@ urlpatterns = [
     path("<slug:code>/fields/<str:address>/delete/", views.field_delete, name="field_delete"),
     path("<slug:code>/logic/add/", views.logic_add, name="logic_add"),
     path("<slug:code>/logic/<int:index>/delete/", views.logic_delete, name="logic_delete"),
-    path("<slug:code>/preview/", views.preview, name="preview"),
-    path("<slug:code>/publish/", views.publish, name="publish"),
-    path("<slug:code>/history/", views.history, name="history"),
-    path("<slug:code>/copy/", views.copy, name="copy"),
-    path("<slug:code>/versions/<int:number>/export.json", views.export, name="export"),
+    path("<slug:code>/preview/", versions.preview, name="preview"),
+    path("<slug:code>/publish/", versions.publish, name="publish"),
+    path("<slug:code>/history/", versions.history, name="history"),
+    path("<slug:code>/copy/", versions.copy, name="copy"),
+    path("<slug:code>/versions/<int:number>/export.json", versions.export, name="export"),
 ]
