@@ -8,3 +8,8 @@ class CounterConfig(AppConfig):
     name = "mado.counter"
     label = "counter"
     verbose_name = _("書かない窓口")
+
+    def ready(self) -> None:
+        from mado.counter.demo import register_demo_step
+
+        register_demo_step()
