@@ -8,3 +8,8 @@ class CaseworkConfig(AppConfig):
     name = "mado.casework"
     label = "casework"
     verbose_name = _("案件")
+
+    def ready(self) -> None:
+        from mado.casework.demo import register_demo_step
+
+        register_demo_step()

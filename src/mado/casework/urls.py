@@ -1,6 +1,18 @@
 """Case inboxes at /staff/cases/ (name 'inbox')."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from mado.casework import views, views_io
 
 app_name = "casework"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox_view, name="inbox"),
+    path("bulk/", views.bulk_view, name="bulk"),
+    path("reports/approval/", views_io.approval_report_view, name="approval_report"),
+    path("export/", views_io.export_view, name="export"),
+    path("import/", views_io.import_view, name="import"),
+    path("<int:case_id>/", views.case_view, name="case"),
+    path("<int:case_id>/action/", views.action_view, name="action"),
+    path("<int:case_id>/files/<int:file_id>/", views.internal_file_view, name="internal_file"),
+    path("<int:case_id>/notices/<int:notice_id>.pdf", views.notice_pdf_view, name="notice_pdf"),
+]
