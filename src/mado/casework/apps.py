@@ -11,5 +11,14 @@ class CaseworkConfig(AppConfig):
 
     def ready(self) -> None:
         from mado.casework.demo import register_demo_step
+        from mado.submissions.signals import submission_submitted
 
         register_demo_step()
+        submission_submitted.connect(_open_case, dispatch_uid="mado.casework.open_case")
+
+
+def _open_case(sender: object, submission: object, **kwargs: object) -> None:
+    """Every submitted application becomes a case in its department's inbox at once."""
+    from mado.casework.services import open_case
+
+    open_case(submission, new=bool(kwargs.get("first")))

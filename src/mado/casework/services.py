@@ -131,16 +131,19 @@ def _due_days(procedure_id: int) -> int:
     return route.due_business_days if route else DEFAULT_DUE_DAYS
 
 
-def open_case(submission: Submission) -> Case:
+def open_case(submission: Submission, *, new: bool = False) -> Case:
     """The case of a submitted submission, created on first call (idempotent).
 
     Called by the pipeline right after ``submit``; on a resubmission after 差戻し
     the existing case continues, with the applicant's name refreshed.
+    ``new=True`` (a submission created in this transaction) skips the lookup:
+    the submission path is throughput-critical (issue 4), so opening a case
+    there costs the route lookup and two INSERTs, without a savepoint.
     """
     if submission.status == Status.DRAFT:
         raise CaseError("下書きには案件を作れません / drafts have no case")
-    existing = Case.unscoped.filter(submission=submission).first()
     name, kana = applicant_names(submission)
+    existing = None if new else Case.unscoped.filter(submission=submission).first()
     if existing is not None:
         if (existing.applicant_name, existing.applicant_kana) != (name, kana):
             existing.applicant_name, existing.applicant_kana = name, kana
@@ -149,7 +152,7 @@ def open_case(submission: Submission) -> Case:
     procedure = submission.procedure
     opened = submission.submitted_at or timezone.now()
     due = add_business_days(timezone.localdate(opened), _due_days(procedure.pk))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         case = Case.unscoped.create(
             municipality_id=submission.municipality_id, submission=submission,
             department_id=procedure.department_id, procedure=procedure, opened_at=opened,

@@ -31,6 +31,7 @@ from mado.submissions.attachments import set_submission_attachments
 from mado.submissions.events import FORM_STARTED, SUBMITTED, build_event
 from mado.submissions.models import ServiceEvent, Status, StatusChange, Submission
 from mado.submissions.models import SubmissionChannel as Channel
+from mado.submissions.signals import submission_submitted
 
 __all__ = ["create_submitted"]
 
@@ -146,4 +147,5 @@ def create_submitted(
                 "from": Status.DRAFT,
             },
         )
+        submission_submitted.send(sender=Submission, submission=sub, resubmitted=False, first=True)
     return sub

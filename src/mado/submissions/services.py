@@ -60,6 +60,7 @@ from mado.submissions.models import (
     SubmissionChannel,
 )
 from mado.submissions.receipts import ReceiptNumberError, validate_receipt_number
+from mado.submissions.signals import submission_submitted
 
 __all__ = [
     "DRAFT_LIFETIME",
@@ -366,6 +367,12 @@ def submit(
                 "identity_level": level,
                 "from": previous,
             },
+        )
+        submission_submitted.send(
+            sender=Submission,
+            submission=locked,
+            resubmitted=previous == Status.RETURNED,
+            first=False,  # a draft may have been opened as a case elsewhere: look it up
         )
     return locked
 

@@ -102,4 +102,5 @@ def test_a_complete_submission_takes_few_statements(world: dict[str, Any], proc:
     savepoints = [s for s in sql if s.upper().startswith("SAVEPOINT")]
     assert len(savepoints) == 1, sql
     work = [s for s in sql if "SAVEPOINT" not in s.upper()]
-    assert len(work) <= 7, work
+    # 7 of its own + the case: approval-route lookup and two INSERTs (casework's receiver).
+    assert len(work) <= 10, work
