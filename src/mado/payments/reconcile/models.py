@@ -1,0 +1,146 @@
+"""Reconciliation (消込) records: each imported payment file and each of its lines with an outcome.
+
+Why keep every line, not only the exceptions: the monthly report (月次) that
+三鷹市 draws up compares what the city booked with the agent's statement per
+method, gross, fee and net (seed 001 L1269-1352); that needs the statement
+lines themselves, matched or not. The file's bytes are kept with their
+SHA-256 so that the same file imported twice is refused and an auditor can
+see exactly what arrived.
+
+Lines carry ``municipality`` like every tenant row, so the tenant manager
+scopes them even when a view forgets to filter by file.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mado.core.tenancy import TenantOwned
+
+
+class FileKind(models.TextChoices):
+    SETTLEMENT = "settlement", _("決済代行事業者の精算明細")
+    BANK = "bank", _("金融機関・eL-QR 収納データ（模擬）")
+
+
+class Outcome(models.TextChoices):
+    """What a statement line turned out to be (the reason shown to staff)."""
+
+    MATCHED = "matched", _("消込済（今回入金）")
+    CONFIRMED = "confirmed", _("照合済（オンライン決済で入金済）")
+    REFUND = "refund", _("返金（還付）")
+    UNMATCHED = "unmatched", _("該当する収納なし")
+    DUPLICATE = "duplicate", _("重複納付")
+    SHORT = "short", _("過少納付（不足）")
+    OVER = "over", _("過大納付（超過）")
+    INVALID_REFERENCE = "invalid_reference", _("収納番号の誤り（確認用数字が不一致）")
+    NOT_PAYABLE = "not_payable", _("収納対象外（取消・免除・還付済）")
+    REFUND_UNRECORDED = "refund_unrecorded", _("市で記録のない返金")
+
+
+# Outcomes that need no staff action; every other outcome is an exception (要確認).
+OK_OUTCOMES = frozenset({Outcome.MATCHED, Outcome.CONFIRMED, Outcome.REFUND})
+EXCEPTION_OUTCOMES = tuple(o for o in Outcome.values if o not in OK_OUTCOMES)
+
+
+class Resolution(models.TextChoices):
+    NOTE = "note", _("確認済（メモのみ）")
+    MATCH = "match", _("別の収納番号に消込")
+    REFUND = "refund", _("還付（返金）手続へ")
+
+
+class PaymentFile(TenantOwned):
+    """One imported file: its bytes, hash, parse errors, totals checks and counts per outcome."""
+
+    kind = models.CharField(_("種類"), max_length=20, choices=FileKind.choices)
+    provider = models.CharField(_("決済事業者"), max_length=40, blank=True)
+    filename = models.CharField(_("ファイル名"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size_bytes = models.PositiveIntegerField(_("サイズ（バイト）"))
+    encoding = models.CharField(_("文字コード"), max_length=20)
+    content = models.BinaryField(_("内容"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(_("取込日時"), default=timezone.now)
+    record_count = models.PositiveIntegerField(_("明細件数"), default=0)
+    error_count = models.PositiveIntegerField(_("エラー行数"), default=0)
+    counts = models.JSONField(_("結果別件数"), default=dict, blank=True)
+    errors = models.JSONField(_("行エラー"), default=list, blank=True)
+    checks = models.JSONField(_("合計の検査"), default=list, blank=True)
+    declared = models.JSONField(_("合計行の値"), default=dict, blank=True)
+    duration_ms = models.PositiveIntegerField(_("処理時間（ミリ秒）"), default=0)
+
+    class Meta:
+        verbose_name = _("収納データファイル")
+        verbose_name_plural = _("収納データファイル")
+        ordering = ["-imported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "sha256"], name="payment_file_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.imported_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def exception_count(self) -> int:
+        return sum(n for o, n in (self.counts or {}).items() if o in EXCEPTION_OUTCOMES)
+
+
+class PaymentLine(TenantOwned):
+    """One statement line, the payment it was matched to (if any) and its outcome."""
+
+    # No database-level FK checks on the two links written in bulk (100,000 lines would mean
+    # 200,000 trigger lookups); only matching.write_lines writes them, from rows it just read.
+    file = models.ForeignKey(PaymentFile, on_delete=models.CASCADE, related_name="lines",
+                             db_constraint=False)
+    line_no = models.PositiveIntegerField(_("行番号"))
+    reference = models.CharField(_("収納番号"), max_length=40, blank=True)
+    payment = models.ForeignKey(
+        "payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        db_constraint=False,
+    )
+    outcome = models.CharField(_("結果"), max_length=20, choices=Outcome.choices, blank=True)
+    method = models.CharField(_("支払方法"), max_length=20)
+    paid_at = models.DateTimeField(_("納付日時"))
+    amount_yen = models.IntegerField(_("金額（円）"))
+    fee_yen = models.IntegerField(_("手数料（円）"), default=0)
+    net_yen = models.IntegerField(_("入金額（円）"), default=0)
+    payer_name = models.CharField(_("納付者"), max_length=200, blank=True)
+    transaction_id = models.CharField(_("取引ID"), max_length=100, blank=True)
+    settlement_id = models.CharField(_("精算ID"), max_length=100, blank=True)
+    channel_code = models.CharField(_("納付経路コード"), max_length=10, blank=True)
+    bank_code = models.CharField(_("金融機関コード"), max_length=10, blank=True)
+    resolution = models.CharField(
+        _("処理"), max_length=20, choices=Resolution.choices, blank=True
+    )
+    resolution_note = models.TextField(_("処理メモ"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("処理日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("収納データ明細")
+        verbose_name_plural = _("収納データ明細")
+        ordering = ["file", "line_no"]
+        indexes = [
+            models.Index(fields=["file", "outcome"], name="payment_line_outcome_idx"),
+            models.Index(fields=["municipality", "paid_at"], name="payment_line_paid_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_id}:{self.line_no} {self.reference} ¥{self.amount_yen:,}"
+
+    @property
+    def is_exception(self) -> bool:
+        return self.outcome in EXCEPTION_OUTCOMES
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
