@@ -32,6 +32,7 @@ NAVIGATION: list[tuple[str, Promise, frozenset[str] | None]] = [
     ("casework:inbox", _("案件"), None),
     ("eforms_builder:home", _("様式"), None),
     ("payments:register", _("収納"), None),
+    ("payments:reconcile_home", _("消込"), None),
     ("navigator:home", _("手続ナビ"), None),
     ("staff:audit", _("監査ログ"), AUDIT_ROLES),
 ]
@@ -94,20 +95,22 @@ def staff_identity(user: Any) -> StaffIdentity:
 
 
 def navigation(path: str, roles: set[str]) -> list[NavItem]:
-    """Menu entries whose module exists and whose roles the member holds."""
-    items: list[NavItem] = []
+    """Menu entries whose module exists and whose roles the member holds.
+
+    The current entry is the one with the longest URL that the path starts with
+    (so /staff/payments/reconcile/ marks 消込, not also 収納 at /staff/payments/).
+    """
+    found: list[tuple[str, Any]] = []
     for url_name, label, needs in NAVIGATION:
         if needs is not None and not (roles & needs):
             continue
         url = url_if_exists(url_name)
-        if not url:
-            continue
-        if url_name == "staff:home":
-            current = path == url
-        else:
-            current = path.startswith(url)
-        items.append(NavItem(url=url, label=label, current=current))
-    return items
+        if url:
+            found.append((url, label))
+    home = url_if_exists("staff:home")
+    matches = [url for url, _label in found if path == url or (url != home and path.startswith(url))]
+    current = max(matches, key=len) if matches else None
+    return [NavItem(url=url, label=label, current=url == current) for url, label in found]
 
 
 def registry_counts(municipality: Municipality) -> dict[str, int]:
