@@ -30,12 +30,15 @@ def _fresh_host_cache() -> Any:
     """Each test's database starts empty: forget municipalities cached by an earlier test."""
     from mado.apply.engine import clear_form_cache
     from mado.core.middleware import clear_host_cache
+    from mado.core.ratelimit import reset as reset_rate_limits
 
     clear_host_cache()
     clear_form_cache()
+    reset_rate_limits()
     yield
     clear_host_cache()
     clear_form_cache()
+    reset_rate_limits()
 
 
 @pytest.fixture(autouse=True)

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Installed so that /api/v1/docs serves Swagger UI from the vendored static
+    # files (no CDN, no inline script: the Content-Security-Policy allows neither).
+    "ninja",
     "mado.core",
     "mado.registry",
     "mado.procedures",
@@ -75,12 +78,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mado.core.middleware.SecurityHeadersMiddleware",
+    "mado.core.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mado.core.middleware.JapaneseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mado.staff.middleware.TwoFactorMiddleware",
     "mado.core.middleware.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -163,19 +169,107 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# --- Security baseline (docs/security.md) -------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("MADO_SSL_REDIRECT", "1") == "1"
     SECURE_HSTS_SECONDS = int(os.environ.get("MADO_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("MADO_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    # The preload token alone submits nothing (hstspreload.org is a manual step);
+    # a city whose domain must not be preloaded says MADO_HSTS_PRELOAD=0, and
+    # then Django's reminder (security.W021) is silenced as a recorded choice.
+    SECURE_HSTS_PRELOAD = os.environ.get("MADO_HSTS_PRELOAD", "1") == "1"
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def _env_list(name: str) -> list[str]:
+    return [v.strip() for v in os.environ.get(name, "").split() if v.strip()]
+
+
+# Content-Security-Policy of every response (mado.core.middleware.SecurityHeadersMiddleware).
+# No inline script or style anywhere; extra sources only through the environment
+# (e.g. a payment provider's hosted page in MADO_CSP_FORM_ACTION).
+MADO_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'", *_env_list("MADO_CSP_FORM_ACTION")],
+    "base-uri": ["'self'"],
+    "object-src": ["'none'"],
+}
+MADO_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "interest-cohort=(), browsing-topics=()"
+)
+
+# Staff sign-in: TOTP second factor (mado.staff.twofactor). Required for every
+# staff account in production; elsewhere an account that enrolled still needs it.
+MADO_REQUIRE_2FA = os.environ.get("MADO_REQUIRE_2FA", "1" if PRODUCTION else "0") == "1"
+MADO_TOTP_ISSUER = os.environ.get("MADO_TOTP_ISSUER", "Mado")
+# Failed sign-ins (password or code) per account and per client address within
+# `window` seconds before that account / address is locked for `lock` seconds.
+# An address has a higher ceiling: a city hall's staff share one proxy address.
+MADO_LOGIN_LOCKOUT = {
+    "account_failures": int(os.environ.get("MADO_LOCKOUT_ACCOUNT_FAILURES", "5")),
+    "ip_failures": int(os.environ.get("MADO_LOCKOUT_IP_FAILURES", "20")),
+    "window": int(os.environ.get("MADO_LOCKOUT_WINDOW", "900")),
+    "lock": int(os.environ.get("MADO_LOCKOUT_SECONDS", "900")),
+}
+# Rate limits of the resident endpoints (mado.core.ratelimit): scope →
+# (requests, window seconds) per client address, fixed window, unsafe methods.
+# Override one scope with MADO_RATE_LIMITS="api_submit=6000/60,apply=120/60";
+# "scope=off" switches one off (visible in `mado check --deploy`).
+MADO_RATE_LIMITS: dict[str, tuple[int, int] | None] = {
+    "apply": (120, 60),
+    "identity": (30, 60),
+    "previsit": (60, 60),
+    "pay": (60, 60),
+    "api_submit": (1200, 60),
+}
+for _item in os.environ.get("MADO_RATE_LIMITS", "").split(","):
+    if "=" in _item:
+        _scope, _, _value = _item.strip().partition("=")
+        if _value.strip() == "off":
+            MADO_RATE_LIMITS[_scope.strip()] = None
+        else:
+            _count, _, _seconds = _value.partition("/")
+            MADO_RATE_LIMITS[_scope.strip()] = (int(_count), int(_seconds or 60))
+# The client address: REMOTE_ADDR, or the META key a trusted reverse proxy sets
+# (nginx: proxy_set_header X-Real-IP $remote_addr; → "HTTP_X_REAL_IP").
+MADO_CLIENT_IP_HEADER = os.environ.get("MADO_CLIENT_IP_HEADER", "")
+# Rate-limit counters live in this cache. The default is per process; several
+# workers or servers share counters with a database cache
+# (MADO_RATELIMIT_CACHE=db, then `mado createcachetable`).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "mado_ratelimit"}
+        if os.environ.get("MADO_RATELIMIT_CACHE", "") == "db"
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "mado-ratelimit",
+        }
+    ),
+}
+
+# Secrets of adapters, from the environment only (checked by `mado check --deploy`).
+MADO_PAYMENT_PROVIDER = os.environ.get("MADO_PAYMENT_PROVIDER", "sandbox")
+MADO_SANDBOX_WEBHOOK_SECRET = os.environ.get("MADO_SANDBOX_WEBHOOK_SECRET", "")
 
 EMAIL_HOST = os.environ.get("MADO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("MADO_EMAIL_PORT", "25"))

@@ -1,10 +1,14 @@
-"""Resolve the tenant (municipality) of each request.
+"""Resolve the tenant of each request; security headers and rate limits on every response.
 
 Staff signed in with a session act for the municipality of their staff
 profile. Anonymous visitors of the resident site get the municipality whose
 host names include the request's host, else ``MADO_DEFAULT_MUNICIPALITY``.
 API requests are resolved by the token authentication (mado.api.auth), which
 runs inside this middleware's context so the scope ends with the request.
+
+:class:`SecurityHeadersMiddleware` and :class:`RateLimitMiddleware` come right
+after Django's SecurityMiddleware so that even an early refusal (a 429, a
+CSRF failure) carries the Content-Security-Policy (see docs/security.md).
 """
 
 from __future__ import annotations
@@ -14,9 +18,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from mado.core import ratelimit
 from mado.core.models import Municipality
+from mado.core.security import client_ip, content_security_policy
 from mado.core.tenancy import reset_current_municipality, set_current_municipality
 
 _HOST_CACHE: dict[tuple[str, str], tuple[float, Municipality | None]] = {}
@@ -98,4 +106,65 @@ class JapaneseFirstMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not settings.MADO_USE_BROWSER_LANGUAGE:
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy, Permissions-Policy and friends on every response.
+
+    The policy allows scripts, styles and images from this site only (no inline
+    code, no CDN), so an injected ``<script>`` or ``style=""`` does nothing. A
+    view that needs a different policy sets the header itself and is left
+    alone. Django's own debug pages (DEBUG=True only) use inline code and are
+    sent without the policy so that a developer can read them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = content_security_policy()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        debug_page = settings.DEBUG and response.status_code >= 400
+        if self.policy and not debug_page and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.policy
+        permissions = getattr(settings, "MADO_PERMISSIONS_POLICY", "")
+        if permissions:
+            response.headers.setdefault("Permissions-Policy", permissions)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """429 with Retry-After: JSON in the API's error shape, a page elsewhere."""
+    minutes = max(1, (retry_after + 59) // 60)
+    message = _(
+        "短時間に多くの送信がありました。%(minutes)d分ほど待ってからもう一度お試しください。"
+        "入力した内容はブラウザの「戻る」で残っています"
+        " / Too many requests from your network. Please wait about %(minutes)d minute(s)"
+        " and try again; what you typed is still there when you go back."
+    ) % {"minutes": minutes}
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"detail": message, "errors": [{"type": "rate_limited", "retry_after": retry_after}]},
+            status=429,
+        )
+    else:
+        response = render(request, "429.html", {"message": message}, status=429)
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class RateLimitMiddleware:
+    """Refuse state-changing resident requests over ``MADO_RATE_LIMITS`` with a 429."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        decision = ratelimit.check(request, client_ip(request))
+        if decision is not None and not decision.allowed:
+            return too_many_requests(request, decision.retry_after)
         return self.get_response(request)

@@ -34,7 +34,7 @@ MAX_UPLOAD = 2_000_000
 
 def _pretty(definition: Any) -> str:
     return format_html(
-        '<pre style="max-height:30em;overflow:auto">{}</pre>',
+        '<pre>{}</pre>',
         json.dumps(definition, ensure_ascii=False, indent=2),
     )
 

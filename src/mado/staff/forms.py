@@ -67,3 +67,23 @@ class RevealMyNumberForm(forms.Form):
         if not reason:
             raise forms.ValidationError(REASON_REQUIRED)
         return reason
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The 6-digit authenticator code, or a recovery code (XXXX-XXXX-XXXX-XXXX)."""
+
+    code = forms.CharField(
+        label=_("確認コード"),
+        max_length=40,
+        help_text=_(
+            "認証アプリに表示された6桁の数字。スマートフォンがないときはリカバリーコード"
+            " / The 6-digit code from your authenticator app, or a recovery code."
+        ),
+        error_messages={"required": _("コードを入力してください / Please enter the code.")},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}
+        )

@@ -15,7 +15,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import LoginView, redirect_to_login
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,7 +32,8 @@ from mado.registry import my_number as mn
 from mado.registry import services as registry
 from mado.registry.models import ResidentRecord
 from mado.staff import services
-from mado.staff.forms import ResidentSearchForm, RevealMyNumberForm, StaffAuthenticationForm
+from mado.staff.forms import ResidentSearchForm, RevealMyNumberForm
+from mado.staff.login_views import StaffLoginView  # noqa: F401  (kept importable from here)
 
 View = Callable[..., HttpResponse]
 
@@ -80,16 +81,6 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-class StaffLoginView(LoginView):
-    template_name = "staff/login.html"
-    authentication_form = StaffAuthenticationForm
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.setdefault("municipality", _site_municipality(self.request))
-        return context
 
 
 def _site_municipality(request: HttpRequest) -> Any:
@@ -227,6 +218,12 @@ ACTION_LABELS = {
     Action.LOGIN_FAILED: gettext_lazy("ログイン失敗"),
     Action.LOGOUT: gettext_lazy("ログアウト"),
     Action.TOKEN_ISSUED: gettext_lazy("トークン発行"),
+    "login_locked": gettext_lazy("ログインのロック"),
+    "two_factor_failed": gettext_lazy("確認コードの誤り"),
+    "two_factor_enrolled": gettext_lazy("二要素認証の登録"),
+    "two_factor_disabled": gettext_lazy("二要素認証の解除"),
+    "recovery_code_used": gettext_lazy("リカバリーコードの使用"),
+    "recovery_codes_renewed": gettext_lazy("リカバリーコードの再発行"),
     Action.SEED: gettext_lazy("体験データ作成"),
 }
 
