@@ -6,9 +6,9 @@ Japanese font once (the subset covers every form) instead of once per form —
 that is most of the cost of a PDF page (see bench/bench_counter.py, whose
 baseline renders each form as its own document with eforms.paper).
 
-Each form is drawn by eforms' paper renderer (the same flowables, so the
-bundle never disagrees with the single form's PDF); this module only chains
-them with page breaks and keeps each form's own footer (form code, version,
+Each form is drawn by eforms' paper renderer (``eforms.paper.paper_story``:
+the same flowables, so the bundle never disagrees with the single form's
+PDF); this module only chains them with page breaks and keeps each form's own footer (form code, version,
 page within the form).
 """
 
@@ -32,8 +32,7 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from mado.eforms.logic import compile_version
-from mado.eforms.paper import _Paper, _text
+from mado.eforms.paper import paper_story
 from mado.navigator.pdf import japanese_font
 
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18 * mm, 14 * mm, 16 * mm
@@ -56,21 +55,9 @@ class _FormStart(Flowable):
 
 
 def _form_story(version: Any, values: Mapping[str, Any], city: str) -> list[Any]:
-    paper = _Paper(compile_version(version), values, city, "", "ja", version)
-    d = paper.compiled.definition
-    story = [_FormStart(f"様式 {d['code']} 第{version.number}版 — {_text(d, 'title', 'ja')}")]
-    story += paper.header()
-    for number, step in enumerate(d["steps"], start=1):
-        if paper.state is not None and step["key"] not in paper.state.visible_steps:
-            continue
-        story.append(paper.p(f"{number}. {_text(step, 'title', 'ja') or step['key']}", "step"))
-        description = _text(step, "description", "ja")
-        if description:
-            story.append(paper.p(description, "small"))
-        for spec in step["fields"]:
-            story.extend(paper.field(spec, step["key"]))
-    story.append(paper.signature())
-    return story
+    d = version.definition
+    footer = f"様式 {d.get('code') or version.form.code} 第{version.number}版 — {d.get('title', '')}"
+    return [_FormStart(footer), *paper_story(version, values, municipality_name=city)]
 
 
 def _take_home_story(take_home: Mapping[str, Sequence[Any]], city: str, font: str) -> list[Any]:

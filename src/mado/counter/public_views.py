@@ -6,7 +6,9 @@ the server before the visit, and works on any phone without JavaScript (a
 plain form; the code page is an inline SVG plus the text for manual entry).
 Only what the registry cannot know is asked: who you are (to find your
 record), the new address and date, the navigator's questions that the
-registry does not answer, and a phone number.
+registry does not answer, a phone number and the simple fields of the move
+forms only the family knows (previsit_fields.py), with the address filled in
+from the postal code.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from mado.core.text import normalize_postal_code, parse_date, to_katakana
 from mado.counter import services
 from mado.counter.fill import ANSWER_FIELDS
 from mado.counter.forms_web import ANSWER_LABELS, facts_from_post, life_event_choices
+from mado.counter.previsit_fields import address_from_postal_code, home_fields, read_home_fields
 from mado.navigator import services as navigator
 from mado.procedures.facts import FACTS_BY_KEY, LIFE_EVENTS, FactError
 
@@ -110,6 +113,7 @@ def start(request: HttpRequest) -> HttpResponse:
         errors = {"life_event": "手続のきっかけを選んでください / choose a life event"} if event else {}
         return render(request, "counter/previsit_start.html",
                       {"life_events": life_event_choices(), "errors": errors}, status=status)
+    extra = home_fields(municipality, event)
     context: dict[str, Any] = {
         "life_event": event,
         "life_event_label": LIFE_EVENTS[event],
@@ -118,11 +122,24 @@ def start(request: HttpRequest) -> HttpResponse:
         "answer_rows": [(k, ANSWER_LABELS[k], source.get(k, "") if request.method == "POST" else "")
                         for k in ANSWER_FIELDS],
         "questions": _questions(municipality, event, request.POST if request.method == "POST" else None),
+        "home_rows": [(f, source.get(f"home_{f.key}", "") if request.method == "POST" else "")
+                      for f in extra],
         "errors": {},
     }
     if request.method != "POST":
         return render(request, "counter/previsit_form.html", context)
     payload, errors = _read(request.POST)
+    home, home_errors = read_home_fields(extra, request.POST)
+    errors.update(home_errors)
+    payload["p"] = {**home, **payload["p"]}
+    found = ""
+    if not payload["a"].get("new_address") and payload["a"].get("new_postal_code"):
+        found = address_from_postal_code(payload["a"]["new_postal_code"])
+    if found:  # autofill: back to the form with the town filled in, asking for the number
+        context["answer_rows"] = [(k, label, found if k == "new_address" else value)
+                                  for k, label, value in context["answer_rows"]]
+        errors["new_address"] = (f"郵便番号から「{found}」を入れました。番地を続けて入力してください / "
+                                 "filled in from the postal code: add the house number")
     if errors:
         context["errors"] = errors
         return render(request, "counter/previsit_form.html", context, status=400)

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from mado.core import audit
@@ -33,6 +32,7 @@ from mado.core.models import Municipality
 from mado.counter import previsit as codec
 from mado.counter.fill import ANSWER_FIELDS, FilledForm, fill_form, missing_unknowable
 from mado.counter.models import CounterSession, IdentifiedBy, SessionStatus
+from mado.eforms import services as eforms
 from mado.navigator import services as navigator
 from mado.procedures.facts import clean_facts
 from mado.submissions import events
@@ -212,22 +212,6 @@ def plan_of(session: CounterSession) -> Any:
     )
 
 
-def _versions(municipality: Municipality, codes: list[str]) -> dict[str, Any]:
-    """The published form of each procedure code (by link or by the definition's name)."""
-    from mado.eforms.models import FormVersion, VersionStatus
-
-    rows = FormVersion.unscoped.select_related("form", "form__procedure").filter(
-        Q(form__procedure__code__in=codes) | Q(definition__procedure__in=codes),
-        municipality=municipality,
-        status=VersionStatus.PUBLISHED,
-    ).order_by("form__code")
-    found: dict[str, Any] = {}
-    for v in rows:
-        code = v.form.procedure.code if v.form.procedure_id else v.definition.get("procedure")
-        found.setdefault(code, v)
-    return found
-
-
 def _fill(session: CounterSession, code: str, version: Any) -> FilledForm:
     return fill_form(
         version,
@@ -247,7 +231,7 @@ def proposals(session: CounterSession, plan: Any = None) -> list[Proposal]:
     others are shown unticked with the fields staff would have to type.
     """
     plan = plan or plan_of(session)
-    versions = _versions(session.municipality, [i.code for i in plan.items])
+    versions = eforms.version_for_procedure(session.municipality, [i.code for i in plan.items])
     out = []
     for item in plan.items:
         version = versions.get(item.code)
@@ -366,12 +350,9 @@ def confirm(session: CounterSession, *, user: Any, attested: bool) -> list[Any]:
         for p in picked:
             version = p.form.version if p.form is not None else None
             data = p.form.clean if p.form is not None else dict(session.answers)
-            draft, _token = submissions.create_draft(
-                session.municipality, models[p.code], version, channel=channel,
-                identity=identity, resident=session.resident,
-            )
-            made.append(submissions.submit(
-                draft, data, identity=identity, by=user,
+            made.append(submissions.create_submitted(
+                session.municipality, models[p.code], version, data, channel=channel,
+                identity=identity, resident=session.resident, by=user,
                 fields_prefilled=p.form.prefilled if p.form else 0,
                 fields_typed=p.form.typed if p.form else 0,
             ))

@@ -108,6 +108,23 @@ def render_paper_form(
                   "en" if lang.startswith("en") else "ja", version).build()
 
 
+def paper_story(
+    version: Any,
+    values: Mapping[str, Any] | None,
+    *,
+    municipality_name: str = "",
+    lang: str = "ja",
+) -> list[Flowable]:
+    """The flowables of one form (what :func:`render_paper_form` lays out), to chain forms.
+
+    For a caller that builds its own document — the counter's signature bundle
+    puts several forms in one PDF so the font subset is embedded once. Page
+    footers belong to the document, so they are the caller's.
+    """
+    return _Paper(compile_version(version), values, municipality_name, "",
+                  "en" if lang.startswith("en") else "ja", version).story()
+
+
 def _has_glyphs(font: str, chars: str) -> bool:
     """Whether the registered font draws ``chars`` (CID fonts cover JIS X 0208: □ ■ are in it)."""
     cmap = getattr(getattr(pdfmetrics.getFont(font), "face", None), "charToGlyph", None)
@@ -472,7 +489,8 @@ class _Paper:
             parts.append(self.p(t["to"].format(city=self.city)))
         return KeepTogether([*parts, sign])
 
-    def build(self) -> bytes:
+    def story(self) -> list[Flowable]:
+        """Header, the visible steps with their fields, and the signature block."""
         d = self.compiled.definition
         story = self.header()
         for number, step in enumerate(d["steps"], start=1):
@@ -489,6 +507,11 @@ class _Paper:
             for spec in step["fields"]:
                 story.extend(self.field(spec, key))
         story.append(self.signature())
+        return story
+
+    def build(self) -> bytes:
+        d = self.compiled.definition
+        story = self.story()
         buf = io.BytesIO()
         doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
                                 topMargin=14 * mm, bottomMargin=16 * mm,

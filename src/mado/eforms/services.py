@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from mado.core import audit
@@ -56,6 +57,7 @@ __all__ = [
     "save_draft",
     "validate_definition",
     "validate_submission",
+    "version_for_procedure",
     "versions_of",
 ]
 
@@ -272,6 +274,34 @@ def current_version(municipality: Municipality, code: str) -> FormVersion | None
         .filter(municipality=municipality, form__code=code, status=VersionStatus.PUBLISHED)
         .first()
     )
+
+
+def version_for_procedure(
+    municipality: Municipality, codes: Iterable[str]
+) -> dict[str, FormVersion]:
+    """The newest published form version of each procedure code (one query; absent codes left out).
+
+    A form belongs to a procedure by its foreign key or, before it is linked,
+    by the ``"procedure"`` its definition names — the same rule and order
+    (newest ``published_at``, then highest number) as the apply flow's lookup.
+    """
+    wanted = [str(c) for c in codes]
+    if not wanted:
+        return {}
+    rows = (
+        FormVersion.unscoped.select_related("form", "form__procedure")
+        .filter(Q(form__procedure__code__in=wanted) | Q(definition__procedure__in=wanted),
+                municipality=municipality, status=VersionStatus.PUBLISHED)
+        .order_by("-published_at", "-number")
+    )
+    found: dict[str, FormVersion] = {}
+    for version in rows:
+        linked = version.form.procedure.code if version.form.procedure_id else None
+        named = version.definition.get("procedure") if isinstance(version.definition, dict) else None
+        for code in (linked, named):
+            if code in wanted:
+                found.setdefault(code, version)
+    return found
 
 
 def get_version(pk: object) -> FormVersion | None:

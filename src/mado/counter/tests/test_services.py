@@ -80,7 +80,7 @@ def test_confirm_makes_one_submission_per_procedure_routed_to_departments(
 
 def test_confirm_is_all_or_none(family: dict[str, Any], monkeypatch: Any) -> None:
     session = _session(family, answers=NEW)
-    real = services.submissions.submit
+    real = services.submissions.create_submitted
     calls = []
 
     def failing(*args: Any, **kwargs: Any) -> Any:
@@ -89,7 +89,7 @@ def test_confirm_is_all_or_none(family: dict[str, Any], monkeypatch: Any) -> Non
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services.submissions, "submit", failing)
+    monkeypatch.setattr(services.submissions, "create_submitted", failing)
     with pytest.raises(RuntimeError):
         services.confirm(session, user=family["madoguchi"], attested=True)
     assert Submission.unscoped.count() == 0
