@@ -37,7 +37,12 @@ class PublicOrStaff(StaffToken):
     name (as on the resident site); with one, it must be a valid staff token
     and its municipality is used. A request for which no municipality can be
     found is refused like an unauthenticated one.
+
+    ``optional = True`` makes the OpenAPI document say so (an empty security
+    requirement beside the bearer one, see :class:`mado.api.router.MadoAPI`).
     """
+
+    optional = True
 
     def __call__(self, request: HttpRequest) -> Any:
         if request.headers.get("Authorization"):

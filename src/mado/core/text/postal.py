@@ -60,7 +60,7 @@ class PostalAddress:
     note: str = ""  # Japan Post remark, e.g. '1〜19丁目', 'その他'
 
 
-_CODE_RE = re.compile(r"(\d{3})-?(\d{4})")
+_CODE_RE = re.compile(r"([0-9]{3})-?([0-9]{4})")
 _MARKS = str.maketrans({"〒": None, "〶": None, " ": None})
 
 
