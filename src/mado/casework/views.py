@@ -24,6 +24,7 @@ from mado.casework import services as cw
 from mado.casework.display import case_fields
 from mado.casework.models import CaseAttachment, Notice
 from mado.core.services import staff_municipality
+from mado.payments.services import payment_summary
 from mado.procedures.models import Procedure
 from mado.staff.views import forbidden, staff_required
 from mado.submissions.lifecycle import allowed_transitions
@@ -128,6 +129,7 @@ def case_view(request: HttpRequest, case_id: int, *, status: int = 200,
         "has_route": bool(approval.route_steps(case)), "route": approval.route_steps(case),
         "open_steps": open_steps, "my_steps": my_steps,
         "notices": list(Notice.unscoped.filter(case=case)),
+        "payment": payment_summary(case.submission),
         "reason_text": (typed or {}).get("return") or (typed or {}).get("reject") or "",
         "comment_text": (typed or {}).get("comment") or "", "colleagues": cw.colleagues(user),
     }, status=status)
