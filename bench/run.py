@@ -51,6 +51,7 @@ BENCHMARK_TABLE: list[tuple[str, str, str]] = [
     ("counter_pdf", "bench_counter", "bench_counter_pdf"),
     ("review", "bench_casework", "bench_auto_review"),
     ("inbox", "bench_casework", "bench_inbox"),
+    ("load", "bench_load", "bench_load"),
 ]
 
 
@@ -79,6 +80,8 @@ GOALS: dict[str, tuple[str, float]] = {
     "auto_review_15k": ("<", 30.0),
     "auto_review_speedup": (">", 20.0),
     "inbox_list_p95": ("<", 50.0),
+    "load": ("<", 300.0),
+    "load_errors": ("<", 1.0),
 }
 
 

@@ -74,7 +74,16 @@ INSTALLED_APPS = [
     "mado.counter",
     "mado.casework",
     "mado.staff",
+    # Background work (django-tasks, queue in the database: no broker inside a closed network).
+    "django_tasks",
+    "django_tasks_db",
+    "mado.tasks",
 ]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task still "running" after this long lost its worker (killed, machine restarted): run it again.
+MADO_TASK_LEASE_SECONDS = int(os.environ.get("MADO_TASK_LEASE_SECONDS", "900"))
+# A task that raised is retried until it has been attempted this often.
+MADO_TASK_MAX_ATTEMPTS = int(os.environ.get("MADO_TASK_MAX_ATTEMPTS", "5"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,0 +1,1 @@
+"""Background work: idempotent tasks on django-tasks' database backend, a worker, a scheduler."""
