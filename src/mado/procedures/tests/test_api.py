@@ -47,6 +47,21 @@ def test_procedures_list_and_filters(client, city) -> None:
     assert bad.status_code == 400 and "life_event" in bad.json()["detail"]
 
 
+def test_an_edited_procedure_shows_in_the_list_at_once(client, city) -> None:
+    """The list's JSON is memoised per catalogue version: an edit is a new version."""
+    from mado.procedures.models import Procedure
+
+    before = {p["code"]: p for p in client.get("/api/v1/procedures").json()}
+    kokuho = Procedure.unscoped.get(municipality=city, code="kokuho")
+    kokuho.fee = 1234
+    kokuho.save()
+    after = {p["code"]: p for p in client.get("/api/v1/procedures").json()}
+    assert after["kokuho"]["fee"] == 1234 != before["kokuho"]["fee"]
+    kokuho.is_active = False
+    kokuho.save()
+    assert "kokuho" not in {p["code"] for p in client.get("/api/v1/procedures").json()}
+
+
 def test_questions(client, city) -> None:
     r = client.get("/api/v1/navigator/questions", {"life_event": "moving_in"})
     assert r.status_code == 200
