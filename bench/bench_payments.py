@@ -24,8 +24,10 @@ its audit entries (the audit log is append-only by design).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import time
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -45,6 +47,15 @@ BENCH_CODE = "47998" + str(municipality_check_digit("47998"))  # not a demo code
 RECORDS = 100_000
 AMOUNTS = (200, 300, 350, 400, 750, 1000, 1500, 3000)
 # (kind, how many) of the exceptions mixed into the file
+# Payers (half-width katakana, as banks send them), days, channels and banks vary per line.
+FAMILY = ("ﾔﾏﾀﾞ", "ｻﾄｳ", "ｽｽﾞｷ", "ﾀｶﾊｼ", "ﾀﾅｶ", "ﾜﾀﾅﾍﾞ", "ｲﾄｳ", "ﾅｶﾑﾗ", "ｺﾊﾞﾔｼ", "ｶﾄｳ",
+          "ﾖｼﾀﾞ", "ﾔﾏﾓﾄ", "ｻｻｷ", "ﾔﾏｸﾞﾁ", "ﾏﾂﾓﾄ", "ｲﾉｳｴ", "ｷﾑﾗ", "ﾊﾔｼ", "ｼﾐｽﾞ", "ﾔﾏｻﾞｷ",
+          "ﾓﾘ", "ｲｹﾀﾞ", "ﾊｼﾓﾄ", "ｱﾍﾞ", "ｲｼｶﾜ", "ﾔﾏｼﾀ", "ﾅｶｼﾞﾏ", "ｲｼｲ", "ｵｶﾞﾜ", "ﾏｴﾀﾞ")
+GIVEN = ("ﾀﾛｳ", "ﾊﾅｺ", "ｼﾞﾛｳ", "ﾕｳｺ", "ｹﾝｼﾞ", "ﾐﾄﾞﾘ", "ﾋﾛｼ", "ｻﾁｺ", "ﾀﾞｲｽｹ", "ﾒｸﾞﾐ",
+         "ｼｮｳﾀ", "ｱﾔ", "ﾕｳｷ", "ﾉﾘｺ", "ﾏｻﾙ", "ｴﾐ", "ｶｽﾞｵ", "ﾘｮｳｺ", "ﾂﾖｼ", "ﾁｴ",
+         "ｻﾄｼ", "ﾏｷ", "ﾃﾂﾔ", "ﾅｵﾐ", "ｺｳｼﾞ", "ｱｹﾐ", "ｼｭﾝ", "ﾖｳｺ", "ﾏｺﾄ", "ﾐﾎ")
+CHANNELS = ("01", "02", "03", "04", "05")
+BANKS = ("0001", "0005", "0009", "")
 MIX = {"unmatched": 150, "already_paid": 100, "twice_in_file": 100, "short": 100, "over": 50,
        "bad_check_digit": 50}
 
@@ -97,9 +108,29 @@ def _file(pairs: list[tuple[str, int]], rng: random.Random, *, mix: bool) -> tup
                     records[i] = (ref[:12] + str((int(ref[12]) + 1) % 10), yen)
                 i += 2 if kind == "twice_in_file" else 1
     lines = [",".join(BANK_HEADER)]
-    lines += [f"D,{ref},ﾍﾞﾝﾁ ﾀﾛｳ,20260401,{yen},01,0001" for ref, yen in records]
+    names = [f"{family} {given}" for family in FAMILY for given in GIVEN]  # 900 half-width names
+    lines += [f"D,{ref},{names[i % len(names)]},2026040{1 + i % 3},{yen},{CHANNELS[i % 5]},"
+              f"{BANKS[i % 4]}" for i, (ref, yen) in enumerate(records)]
     lines.append(f"T,{len(records)},,,{sum(y for _, y in records)},,")
     return ("\r\n".join(lines) + "\r\n").encode("cp932"), len(records)
+
+
+def _backend_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (local server only).
+
+    Logged beside the wall time: on a shared machine the wall time depends on
+    the other processes, the CPU time much less.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # not on this machine (or no /proc)
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _analyze() -> None:
@@ -150,11 +181,20 @@ def bench_reconcile(ctx: Context) -> list[Row]:
             status=PaymentStatus.PAID, method="card", paid_at=dt.datetime.now(dt.UTC))
         _analyze()
         ctx.log(f"importing a file of {n:,} records ({len(data) / 1e6:.1f} MB, cp932) ...")
+        cpu_before = (time.process_time(), _backend_cpu())
         started = time.perf_counter()
         result = reconcile.import_file(m, data, filename="bench-100k.csv")
         seconds = time.perf_counter() - started
+        cpu_py, cpu_pg = time.process_time() - cpu_before[0], _backend_cpu()
         counts = dict(sorted(result.counts.items()))
         ctx.log(f"{seconds:.2f} s; outcomes {counts}; line errors {result.error_count}")
+        stages = getattr(result, "stage_seconds", {})
+        ctx.log("stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
+                + f" (before the parse: hash, duplicate check {seconds - sum(stages.values()):.2f} s)")
+        if cpu_pg is not None and cpu_before[1] is not None:
+            ctx.log(f"CPU time: Python {cpu_py:.2f} s + PostgreSQL backend {cpu_pg - cpu_before[1]:.2f}"
+                    f" s = {cpu_py + cpu_pg - cpu_before[1]:.2f} s (wall {seconds:.2f} s; the"
+                    " difference is waiting: other processes on the CPUs, WAL flush)")
         _log_exceptions(ctx, result)
 
         sample = min(ctx.naive_sample, RECORDS)

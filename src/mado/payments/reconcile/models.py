@@ -94,15 +94,22 @@ class PaymentFile(TenantOwned):
 class PaymentLine(TenantOwned):
     """One statement line, the payment it was matched to (if any) and its outcome."""
 
-    # No database-level FK checks on the two links written in bulk (100,000 lines would mean
-    # 200,000 trigger lookups); only matching.write_lines writes them, from rows it just read.
+    # No database-level FK checks on the three links written in bulk (100,000 lines would mean
+    # 300,000 trigger look-ups); only matching.write_lines writes them, from the file row it just
+    # created (municipality, file) and the payment rows it just read (payment). No single-column
+    # index on municipality, file or payment either: the (municipality, paid_at) and (file,
+    # outcome) indexes below serve every query, and each index costs time on every line written.
+    municipality = models.ForeignKey(
+        "core.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name="団体",
+        db_constraint=False, db_index=False,
+    )
     file = models.ForeignKey(PaymentFile, on_delete=models.CASCADE, related_name="lines",
-                             db_constraint=False)
+                             db_constraint=False, db_index=False)
     line_no = models.PositiveIntegerField(_("行番号"))
     reference = models.CharField(_("収納番号"), max_length=40, blank=True)
     payment = models.ForeignKey(
         "payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        db_constraint=False,
+        db_constraint=False, db_index=False,  # no query looks lines up by payment
     )
     outcome = models.CharField(_("結果"), max_length=20, choices=Outcome.choices, blank=True)
     method = models.CharField(_("支払方法"), max_length=20)
@@ -119,9 +126,11 @@ class PaymentLine(TenantOwned):
         _("処理"), max_length=20, choices=Resolution.choices, blank=True
     )
     resolution_note = models.TextField(_("処理メモ"), blank=True)
+    # Set on the few exception lines staff resolve: a partial index (a full one would take an
+    # entry per imported line).
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     resolved_at = models.DateTimeField(_("処理日時"), null=True, blank=True)
 
@@ -132,6 +141,8 @@ class PaymentLine(TenantOwned):
         indexes = [
             models.Index(fields=["file", "outcome"], name="payment_line_outcome_idx"),
             models.Index(fields=["municipality", "paid_at"], name="payment_line_paid_idx"),
+            models.Index(fields=["resolved_by"], name="payment_line_resolver_idx",
+                         condition=models.Q(resolved_by__isnull=False)),
         ]
 
     def __str__(self) -> str:

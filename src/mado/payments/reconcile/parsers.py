@@ -265,7 +265,15 @@ def _check_settlement_totals(parsed: ParsedFile, total_seen: bool) -> None:
 def _parse_bank(rows: csv.reader, parsed: ParsedFile) -> None:
     n = len(BANK_HEADER)
     trailer_seen = False
+    fast = _FastBank()
+    records = parsed.records
     for row in rows:
+        # Fast path: a clean D line whose values were all seen (and validated) before.
+        if not trailer_seen and len(row) == n and row[0] == "D":
+            record = fast.record(row, rows.line_num)
+            if record is not None:
+                records.append(record)
+                continue
         line_no = rows.line_num
         if not row or not any(c.strip() for c in row):
             continue
@@ -294,23 +302,73 @@ def _parse_bank(rows: csv.reader, parsed: ParsedFile) -> None:
                                            f" {row[0]!r} / record_type must be D or T"))
             continue
         try:
-            parsed.records.append(_bank_record(row, line_no))
+            record = _bank_record(row, line_no)
         except _Bad as bad:
             parsed.errors.append(LineError(line_no, bad.column, bad.message))
-    _normalize_payers(parsed.records)
+        else:
+            records.append(record)
+            fast.learn(row, record)
+    _normalize_payers(records)
     _check_bank_trailer(parsed, trailer_seen)
 
 
+class _FastBank:
+    """The bank-line fast path: a line is built without re-validating values already validated.
+
+    A bank file holds 100,000 lines but only a handful of distinct dates,
+    channel codes and bank codes. :func:`_bank_record` validates each value
+    the first time it is seen (exactly as written, no spaces); later lines
+    with the same raw values skip the regexes, the date arithmetic and the
+    width folding. A line with anything unseen or unusual (spaces, full-width
+    digits, a new date) takes the slow path, so the result is the same record
+    either way (tests/test_parsers.py checks this property).
+    """
+
+    __slots__ = ("banks", "channels", "days")
+
+    def __init__(self) -> None:
+        self.days: dict[str, dt.datetime] = {}
+        self.channels: dict[str, str] = {}
+        self.banks: set[str] = set()
+
+    def learn(self, row: list[str], record: Record) -> None:
+        _kind, _ref, _payer, paid_on, _amount, channel, bank = row
+        if paid_on == paid_on.strip() and paid_on.isascii():
+            self.days[paid_on] = record.paid_at
+        if channel == record.channel_code:
+            self.channels[channel] = record.method
+        if bank == record.bank_code:
+            self.banks.add(bank)
+
+    def record(self, row: list[str], line_no: int) -> Record | None:
+        _kind, reference, payer, paid_on, amount, channel, bank = row
+        paid_at = self.days.get(paid_on)
+        method = self.channels.get(channel)
+        if (paid_at is None or method is None or bank not in self.banks
+                or not (amount.isascii() and amount.isdigit()) or amount[0] == "0"
+                or payer != payer.strip()):
+            return None
+        amount_yen = int(amount)
+        return Record(line_no, normalize_reference(reference), method, paid_at, amount_yen, 0,
+                      amount_yen, payer_name=payer, channel_code=channel, bank_code=bank)
+
+
 def _normalize_payers(records: list[Record]) -> None:
-    """Half-width kana names → full width, in one call over all names (per call costs add up)."""
-    raw = [r.payer_name for r in records]
-    if all(name.isascii() for name in raw):
+    """Half-width kana names → full width, in one call over the distinct names (per call costs add up).
+
+    As before the fast path: a file of ASCII names only is left as read.
+    """
+    raw = {r.payer_name for r in records}
+    todo = sorted(name for name in raw if not name.isascii())
+    if not todo:
         return
-    folded = normalize_width("\x00".join(n.replace("\x00", "") for n in raw)).split("\x00")
-    if len(folded) != len(records):  # cannot happen; be safe and fold one by one
-        folded = [normalize_width(n) for n in raw]
-    for record, name in zip(records, folded, strict=True):
-        record.payer_name = name.strip()[:200]
+    folded_of = {name: " ".join(name.split())[:200] for name in raw if name.isascii()}
+    folded = normalize_width("\x00".join(n.replace("\x00", "") for n in todo)).split("\x00")
+    if len(folded) != len(todo):  # cannot happen; be safe and fold one by one
+        folded = [normalize_width(n) for n in todo]
+    folded_of.update((name, f.strip()[:200]) for name, f in zip(todo, folded, strict=True))
+    for record in records:
+        record.payer_name = folded_of[record.payer_name]
 
 
 def _bank_record(row: list[str], line_no: int) -> Record:

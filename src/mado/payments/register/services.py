@@ -417,3 +417,38 @@ def close_day(day: RegisterDay, *, by: Any = None, counted_cash_yen: int | None 
             },
         )
     return locked
+
+
+def set_opening_float(department: Department, amount_yen: int, *, by: Any = None,
+                      on: dt.date | None = None) -> RegisterDay:
+    """釣銭準備金: the cash put in the drawer before the day's first sale (audited).
+
+    Refused once the day has a transaction or is closed: the expected cash of
+    the daily sheet (float + cash taken) would otherwise change after the fact.
+    """
+    if amount_yen < 0 or amount_yen > MAX_OPENING_FLOAT_YEN:
+        raise RegisterError(f"釣銭準備金は 0〜{MAX_OPENING_FLOAT_YEN:,} 円で入力してください"
+                            " / the opening float must be between 0 and "
+                            f"{MAX_OPENING_FLOAT_YEN:,} yen", "opening_float")
+    with transaction.atomic():
+        locked = _lock_day(department, on or timezone.localdate())
+        if locked.is_closed:
+            raise RegisterError("この日のレジは締め済みです / this register day is already closed",
+                                "opening_float")
+        if RegisterTransaction.unscoped.filter(day=locked).exists():
+            raise RegisterError("最初の会計の後は釣銭準備金を変更できません"
+                                " / the opening float cannot change after the first sale",
+                                "opening_float")
+        before = locked.opening_float_yen
+        locked.opening_float_yen = amount_yen
+        locked.save(update_fields=["opening_float_yen"])
+        audit.record(
+            "register_opening_float", user=by, municipality=locked.municipality,
+            target_type="register_day",
+            target_id=f"{locked.department.code}:{locked.business_date}",
+            detail={"opening_float_yen": amount_yen, "before_yen": before},
+        )
+    return locked
+
+
+MAX_OPENING_FLOAT_YEN = 1_000_000

@@ -6,6 +6,7 @@ from mado.payments.register import slip_views, views
 
 urlpatterns = [
     path("", views.home, name="register"),
+    path("register/float/", views.opening_float, name="register_float"),
     path("register/receipts/<int:pk>/", views.receipt, name="register_receipt"),
     path("register/receipts/<int:pk>/pdf/", views.receipt_pdf, name="register_receipt_pdf"),
     path("register/receipts/<int:pk>/void/", views.void, name="register_void"),

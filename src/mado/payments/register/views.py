@@ -182,6 +182,30 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @register_staff
+@require_POST
+def opening_float(request: HttpRequest) -> HttpResponse:
+    """釣銭準備金 of today, before the first sale; a mistake re-renders the register (400)."""
+    department = _department(request, request.POST.get("dept"))
+    typed = request.POST.get("opening_float", "")
+    try:
+        amount = parse_yen(typed)
+        if amount is None:
+            raise services.RegisterError(
+                _("釣銭準備金を入力してください / enter the opening float"), "opening_float")
+        services.set_opening_float(department, amount, by=request.user)
+    except ValueError as exc:  # RegisterError is a ValueError too
+        message = getattr(exc, "message", "") or _(
+            "釣銭準備金は数字で入力してください / enter the opening float as a number")
+        context = _register_context(request, department)
+        context.update(token=services.new_token(), values={}, method=Method.CASH,
+                       errors=[{"message": message, "target": "opening_float"}],
+                       opening_float_typed=typed)
+        return render(request, "register/home.html", context, status=400)
+    messages.success(request, _("釣銭準備金を登録しました / Opening float recorded."))
+    return redirect(reverse("payments:register") + f"?dept={department.code}")
+
+
+@register_staff
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """領収書 (print view): the browser's print hides the header and navigation."""
     txn = _own_transaction(request, pk)

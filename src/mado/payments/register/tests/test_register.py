@@ -58,7 +58,7 @@ def test_cash_sale_books_one_counter_payment_and_gives_change(cashier: Client, f
     receipt = cashier.get(response["Location"])
     assert receipt.status_code == 200
     html = receipt.content.decode()
-    assert "¥950" in html and "領収書" in html and "髙橋 太郎" in html
+    assert "950円" in html and "領収書" in html and "髙橋 太郎" in html
 
 
 def test_cash_less_than_total_is_refused_and_input_kept(cashier: Client) -> None:
@@ -138,8 +138,8 @@ def test_daily_sheet_close_and_csv(cashier: Client) -> None:
     cashier.post(reverse("payments:register_void", args=[sale.pk]), {"reason": "手違い"})
     day = RegisterDay.unscoped.get()
     page = cashier.get(reverse("payments:register_day", args=[day.pk])).content.decode()
-    assert 'id="cash-expected">¥300<' in page  # 300 + 450 − 450
-    assert 'id="net-total">¥900<' in page
+    assert 'id="cash-expected">300円<' in page  # 300 + 450 − 450
+    assert 'id="net-total">900円<' in page
     assert "手違い" in page
     csv_response = cashier.get(reverse("payments:register_day_csv", args=[day.pk]))
     text = csv_response.content.decode("utf-8-sig")

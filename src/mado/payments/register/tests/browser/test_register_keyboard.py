@@ -39,7 +39,7 @@ def test_keyboard_only_ring_up(register_site: Any, page: Any, axe: Callable[[Any
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "/register/receipts/" in page.url
-    assert page.locator("#change").inner_text() == "¥950"
+    assert page.locator("#change").inner_text() == "950円"
     axe(page)
 
     # A mistake: too little cash — 400, everything kept, the summary links to the field.
@@ -69,5 +69,5 @@ def test_keyboard_only_ring_up(register_site: Any, page: Any, axe: Callable[[Any
     # The daily sheet is accessible too.
     page.locator("a", has_text="日計表").first.click()
     page.locator("a", has_text="-").first.click()
-    assert page.locator("#net-total").inner_text() == "¥1650"  # 600 + 450 (cash) + 600 (card)
+    assert page.locator("#net-total").inner_text() == "1,650円"  # 600 + 450 (cash) + 600 (card)
     axe(page)
