@@ -85,7 +85,9 @@ for model in (models.Delegation, models.CaseGrant, models.Webhook):
 
 @admin.register(models.Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ("submission", "department", "procedure", "due_date", "review_outcome",
-                    "approval_state")
+    list_display = ("submission", "department", "procedure", "status", "channel", "due_date",
+                    "review_outcome", "approval_state")
+    list_filter = ("status", "channel")
+    readonly_fields = ("status", "channel")  # copies of the submission's (casework.sync)
     raw_id_fields = ("submission", "assignee")
     list_select_related = ("submission", "department", "procedure")

@@ -94,7 +94,7 @@ def list_cases(request: HttpRequest, filters: Query[ListFilters]) -> list[dict[s
     query.per_page = max(1, min(filters.limit, MAX_LIMIT))
     qs = inbox.filtered(request.user, query, ids)
     if filters.status and filters.status != "all":
-        qs = qs.filter(submission__status=filters.status)
+        qs = qs.filter(status=filters.status)
     offset = max(0, filters.offset)
     rows = (qs.select_related("submission", "procedure", "assignee")
             .order_by("due_date", "id")[offset:offset + query.per_page])

@@ -144,6 +144,7 @@ def approve_step(case: Case, *, by: Any, step: ApprovalStep | None = None, paper
             case.save(update_fields=["approval_state"])
             case.submission = subs.change_status(case.submission, Status.APPROVED, by=by,
                                                  note="決裁完了 / approved")
+            case.status = case.submission.status  # the row was updated by casework.sync
     return approval
 
 
@@ -158,6 +159,7 @@ def approve_without_route(case: Case, *, by: Any) -> Case:
         raise CaseForbidden("決裁の権限がありません / you may not approve")
     with transaction.atomic():
         case.submission = subs.change_status(case.submission, Status.APPROVED, by=by)
+        case.status = case.submission.status  # the row was updated by casework.sync
         case.approval_state = ApprovalState.APPROVED
         case.save(update_fields=["approval_state"])
         add_event(case, CaseEvent.Kind.APPROVAL, by=by, text="専決 (電子決裁)")

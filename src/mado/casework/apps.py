@@ -10,11 +10,13 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("案件")
 
     def ready(self) -> None:
+        from mado.casework import sync
         from mado.casework.demo import register_demo_step
         from mado.submissions.signals import submission_submitted
 
         register_demo_step()
         submission_submitted.connect(_open_case, dispatch_uid="mado.casework.open_case")
+        sync.connect()  # Case.status follows every StatusChange, in the same transaction
 
 
 def _open_case(sender: object, submission: object, **kwargs: object) -> None:

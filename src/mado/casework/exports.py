@@ -40,7 +40,7 @@ Sender = Callable[[str, bytes, dict[str, str]], int]
 
 
 def decided_cases(municipality: Any, *, procedure_code: str = "") -> Any:
-    qs = (Case.unscoped.filter(municipality=municipality, submission__status__in=DECIDED)
+    qs = (Case.unscoped.filter(municipality=municipality, status__in=DECIDED)
           .select_related("submission", "procedure", "department", "submission__resident")
           .order_by("decided_at", "pk"))
     if procedure_code:

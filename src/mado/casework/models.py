@@ -3,9 +3,11 @@
 Why a Case beside the Submission: the submission is the resident's record and
 holds the one status (submissions.lifecycle); the case is the department's work
 item for it — who works it, by when, what the automatic review found, where the
-approval (決裁) stands. Status is never copied here: the inbox joins the
-submission, and every status change goes through
-``submissions.services.change_status``.
+approval (決裁) stands. Every status change goes through
+``submissions.services.change_status`` (or ``submit``); the case keeps a *copy*
+of the status and of the channel only so the inbox can filter and count on its
+own indexed columns (see ``casework.sync``, which keeps the copy equal in the
+same transaction).
 
 Configuration that staff edit (review rules, approval routes, notice templates,
 webhooks, delegations, grants) are rows too, so a city changes them in the
@@ -20,6 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mado.core.tenancy import TenantOwned
+from mado.submissions.models import Status, SubmissionChannel
+
+# Statuses in which a case still waits for the department (not decided, not withdrawn):
+# the inbox lists them by default and only they can be overdue.
+UNDECIDED = (Status.SUBMITTED, Status.ACCEPTED, Status.IN_REVIEW, Status.RETURNED,
+             Status.APPROVED)
 
 
 class Priority(models.TextChoices):
@@ -41,7 +49,11 @@ class ApprovalState(models.TextChoices):
 
 
 class Case(TenantOwned):
-    """案件: the department's work item for one submission (status lives on the submission)."""
+    """案件: the department's work item for one submission.
+
+    ``status`` and ``channel`` are copies of the submission's (the submission
+    stays the source of truth); ``casework.sync`` keeps ``status`` equal.
+    """
 
     submission = models.OneToOneField(
         "submissions.Submission", on_delete=models.CASCADE, related_name="case",
@@ -54,6 +66,10 @@ class Case(TenantOwned):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="assigned_cases", verbose_name=_("担当者"))
+    status = models.CharField(_("状態"), max_length=20, choices=Status.choices,
+                              default=Status.SUBMITTED, editable=False)
+    channel = models.CharField(_("受付方法"), max_length=20, choices=SubmissionChannel.choices,
+                               blank=True, editable=False)
     applicant_name = models.CharField(_("申請者"), max_length=200, blank=True)
     applicant_kana = models.CharField(_("申請者(フリガナ)"), max_length=200, blank=True)
     opened_at = models.DateTimeField(_("受付日時"), default=timezone.now)
@@ -74,8 +90,14 @@ class Case(TenantOwned):
         verbose_name_plural = _("案件")
         ordering = ["due_date", "pk"]
         indexes = [
+            # Per-status counts (index-only GROUP BY) and one status's page in due order.
+            models.Index(fields=["municipality", "department", "status", "due_date", "id"],
+                         name="case_inbox_status_idx"),
+            # The open cases' page (several statuses) in due order.
             models.Index(fields=["municipality", "department", "due_date", "id"],
                          name="case_inbox_idx"),
+            models.Index(fields=["municipality", "department", "channel", "status"],
+                         name="case_channel_idx"),
             models.Index(fields=["municipality", "assignee"], name="case_assignee_idx"),
             models.Index(fields=["municipality", "procedure"], name="case_procedure_idx"),
             models.Index(fields=["municipality", "applicant_kana"], name="case_kana_idx"),
@@ -83,6 +105,11 @@ class Case(TenantOwned):
 
     def __str__(self) -> str:
         return f"案件 {self.submission_id}"
+
+    @property
+    def undecided(self) -> bool:
+        """Still waiting for the department (so it may be overdue)."""
+        return self.status in UNDECIDED
 
 
 class CaseEvent(TenantOwned):

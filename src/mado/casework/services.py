@@ -145,9 +145,13 @@ def open_case(submission: Submission, *, new: bool = False) -> Case:
     name, kana = applicant_names(submission)
     existing = None if new else Case.unscoped.filter(submission=submission).first()
     if existing is not None:
-        if (existing.applicant_name, existing.applicant_kana) != (name, kana):
+        # The status copy is kept by casework.sync; refreshed here too in case a
+        # case was opened for a row whose status then moved without a StatusChange.
+        current = (existing.applicant_name, existing.applicant_kana, existing.status)
+        if current != (name, kana, submission.status):
             existing.applicant_name, existing.applicant_kana = name, kana
-            existing.save(update_fields=["applicant_name", "applicant_kana"])
+            existing.status = submission.status
+            existing.save(update_fields=["applicant_name", "applicant_kana", "status"])
         return existing
     procedure = submission.procedure
     opened = submission.submitted_at or timezone.now()
@@ -156,7 +160,8 @@ def open_case(submission: Submission, *, new: bool = False) -> Case:
         case = Case.unscoped.create(
             municipality_id=submission.municipality_id, submission=submission,
             department_id=procedure.department_id, procedure=procedure, opened_at=opened,
-            due_date=due, applicant_name=name, applicant_kana=kana)
+            due_date=due, applicant_name=name, applicant_kana=kana,
+            status=submission.status, channel=submission.channel)
         CaseEvent.unscoped.create(municipality_id=case.municipality_id, case=case,
                                   kind=CaseEvent.Kind.OPENED, actor_label="system", at=opened)
     return case
@@ -185,7 +190,8 @@ def ensure_cases(municipality: Any, *, batch: int = 2000) -> int:
         rows.append(Case(municipality_id=sub.municipality_id, submission_id=sub.pk,
                          department_id=sub.procedure.department_id,
                          procedure_id=sub.procedure_id, opened_at=opened,
-                         due_date=due_cache[key], applicant_name=name, applicant_kana=kana))
+                         due_date=due_cache[key], applicant_name=name, applicant_kana=kana,
+                         status=sub.status, channel=sub.channel))
         if len(rows) >= batch:
             made += len(Case.unscoped.bulk_create(rows, ignore_conflicts=True))
             rows = []
@@ -228,6 +234,7 @@ def timeline(case: Case) -> list[dict[str, Any]]:
 def _change(case: Case, to: str, by: Any, note: str = "") -> Case:
     check_case(by, case)
     case.submission = subs.change_status(case.submission, to, by=by, note=note)
+    case.status = case.submission.status  # the row was updated by casework.sync
     return case
 
 
