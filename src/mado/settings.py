@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "mado.core.middleware.SecurityHeadersMiddleware",
     "mado.core.middleware.RateLimitMiddleware",
+    "mado.core.nul_guard.NulGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mado.core.middleware.JapaneseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -69,13 +69,38 @@ def api_world(world: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, 
         municipality=city, user=world["madoguchi"], department=case.department, role="reviewer"
     )
     town_dept = make_department(town, "kikaku", "企画課")
+    from mado.payments import services as payments
+
+    payment = payments.create_payment(
+        city, amount_yen=300, description="住民票の写し", channel="web", submission=sub
+    )
     return {
         **world,
         "session": session,
         "submission": sub,
         "case": case,
+        "payment": payment,
         "form_code": version.form.procedure.code,
         "town_dept": town_dept,
         "city_token": issue_token(world["madoguchi"], "fuzz"),
         "town_token": issue_token(world["town_user"], "fuzz"),
     }
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """Requests made through the WSGI app (schemathesis) must not close the test's connection.
+
+    Django closes database connections at the end of each request
+    (``close_old_connections``); on PostgreSQL that ends the test's transaction.
+    Django's own test client switches this off around each request; the WSGI
+    calls schemathesis makes do not, so it is switched off for these tests.
+    """
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

@@ -64,6 +64,7 @@ def path_values(world: dict[str, Any]) -> dict[str, str]:
         "procedure_code": world["form_code"],
         "session_id": str(world["session"].pk),
         "case_id": str(world["case"].pk),
+        "reference": world["payment"].reference,
     }
 
 

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -264,12 +263,11 @@ def test_status_change_reaches_search(city: Municipality) -> None:
 
 
 @pytest.mark.slow
-def test_thirty_thousand_rows_import_well_under_a_minute(city: Municipality) -> None:
+def test_thirty_thousand_rows_import_in_one_go(city: Municipality) -> None:
+    """A whole city's file imports completely (its speed is measured by `make bench`, not here)."""
     payload = data(many_rows(30000))
-    started = time.perf_counter()
     report = import_registry(city, payload, user=None)
     assert report.ok and report.created == 30000
-    assert time.perf_counter() - started < 60
     assert ResidentSearchToken.objects.filter(municipality_id=city.pk).count() >= 30000 * 3
 
 
