@@ -30,10 +30,19 @@ def _text_has_nul(text: str) -> bool:
 
 def has_nul(request: HttpRequest) -> bool:
     """True when the path, the query string or a non-file body field contains U+0000."""
-    if _text_has_nul(request.path) or b"\x00" in unquote_to_bytes(
-        request.META.get("QUERY_STRING", "")
-    ):
-        return True
+    return nul_location(request) is not None
+
+
+def nul_location(request: HttpRequest) -> str | None:
+    """Where the NUL is ("path", "query", "body"), or None."""
+    if _text_has_nul(request.path):
+        return "path"
+    if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+        return "query"
+    return "body" if _body_has_nul(request) else None
+
+
+def _body_has_nul(request: HttpRequest) -> bool:
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return False
     content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
@@ -60,10 +69,10 @@ class NulGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if has_nul(request):
+        where = nul_location(request)
+        if where is not None:
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"detail": MESSAGE, "errors": [{"type": "nul_character"}]}, status=400
-                )
+                error = {"loc": [where], "msg": MESSAGE, "type": "nul_character"}
+                return JsonResponse({"detail": MESSAGE, "errors": [error]}, status=400)
             return render(request, "400.html", {"message": MESSAGE}, status=400)
         return self.get_response(request)
