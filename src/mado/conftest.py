@@ -29,6 +29,9 @@ hypothesis_settings.load_profile("mado")
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every API submission completed right after its commit, so tests see its case
+    # at once; the batching itself is tested in submissions/tests/test_completion.py.
+    settings.MADO_SUBMISSION_BATCH = 1
 
 
 @pytest.fixture(autouse=True)

@@ -83,6 +83,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # A task still "running" after this long lost its worker (killed, machine restarted): run it again.
 MADO_TASK_LEASE_SECONDS = int(os.environ.get("MADO_TASK_LEASE_SECONDS", "900"))
 # A task that raised is retried until it has been attempted this often.
+# Submissions through the public JSON API are stored at once and their follow-up
+# records (status history, events, audit entry, case) written in batches: one
+# request in MADO_SUBMISSION_BATCH completes the pending ones, or every request
+# after MADO_SUBMISSION_IDLE_SECONDS without one (mado.submissions.completion).
+MADO_SUBMISSION_BATCH = int(os.environ.get("MADO_SUBMISSION_BATCH", "16"))
+MADO_SUBMISSION_IDLE_SECONDS = float(os.environ.get("MADO_SUBMISSION_IDLE_SECONDS", "2"))
 MADO_TASK_MAX_ATTEMPTS = int(os.environ.get("MADO_TASK_MAX_ATTEMPTS", "5"))
 
 MIDDLEWARE = [

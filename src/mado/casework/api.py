@@ -20,6 +20,7 @@ from ninja.errors import HttpError
 from mado.casework import approval, inbox
 from mado.casework import services as cw
 from mado.core.models import Department
+from mado.submissions.completion import complete_pending
 from mado.submissions.models import Status
 
 router = Router(tags=["casework"])
@@ -84,6 +85,7 @@ def list_cases(request: HttpRequest, filters: Query[ListFilters]) -> list[dict[s
     if filters.status and filters.status not in Status.values and filters.status != "all":
         raise HttpError(400, "状態の指定が不正です / unknown status")
     ids = cw.case_department_ids(request.user)
+    complete_pending()  # API submissions whose case is still to be written
     codes = _codes(request)
     query = inbox.InboxQuery(status=filters.status or "all")
     if filters.department:

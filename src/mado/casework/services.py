@@ -44,6 +44,7 @@ from mado.casework.models import (
 from mado.core import audit
 from mado.core.models import Role, StaffMembership
 from mado.core.services import staff_municipality
+from mado.procedures.models import Procedure
 from mado.submissions import services as subs
 from mado.submissions.attachments import PDF, SUPPORTED_TYPES, sniff
 from mado.submissions.models import Status, StatusChange, Submission
@@ -167,13 +168,53 @@ def open_case(submission: Submission, *, new: bool = False) -> Case:
     return case
 
 
+def open_new_cases(submissions: list[Submission]) -> int:
+    """Open the cases of submissions created without one (deferred completion); return count.
+
+    The same rows as :func:`open_case` (``new=True``) per submission — the case
+    with its due date and applicant, and the ``opened`` timeline event — in two
+    batched INSERTs (:func:`mado.core.bulk.insert_rows`; no instances, no signals).
+    """
+    from mado.core.bulk import insert_rows
+
+    if not submissions:
+        return 0
+    procedure_ids = {sub.procedure_id for sub in submissions}
+    departments = dict(Procedure.unscoped.filter(pk__in=procedure_ids)
+                       .values_list("pk", "department_id"))
+    days = dict(ApprovalRoute.unscoped.filter(procedure_id__in=procedure_ids)
+                .order_by("-pk").values_list("procedure_id", "due_business_days"))
+    rows: list[dict[str, Any]] = []
+    for sub in submissions:
+        if sub.status == Status.DRAFT:
+            raise CaseError("下書きには案件を作れません / drafts have no case")
+        name, kana = applicant_names(sub)
+        opened = sub.submitted_at or timezone.now()
+        due = add_business_days(timezone.localdate(opened),
+                                days.get(sub.procedure_id, DEFAULT_DUE_DAYS))
+        rows.append({"municipality_id": sub.municipality_id, "submission_id": sub.pk,
+                     "department_id": departments[sub.procedure_id],
+                     "procedure_id": sub.procedure_id, "opened_at": opened, "due_date": due,
+                     "applicant_name": name, "applicant_kana": kana, "status": sub.status,
+                     "channel": sub.channel})
+    made = insert_rows(Case, rows)
+    opened_cases = Case.unscoped.filter(submission_id__in=[sub.pk for sub in submissions])
+    insert_rows(CaseEvent, [
+        {"municipality_id": city, "case_id": pk, "kind": CaseEvent.Kind.OPENED,
+         "actor_label": "system", "at": at, "actor_id": None}
+        for pk, city, at in opened_cases.values_list("pk", "municipality_id", "opened_at")])
+    return made
+
+
 def ensure_cases(municipality: Any, *, batch: int = 2000) -> int:
     """Open a case for every submitted submission of ``municipality`` without one; return count.
 
     Set-based (one query to find them, bulk inserts), so the inbox may call it
     lazily and the demo can seed thousands of cases quickly.
     """
-    missing = (Submission.unscoped.filter(municipality=municipality, case__isnull=True)
+    # Pending ones get their case from submissions.completion, with their other records.
+    missing = (Submission.unscoped.filter(municipality=municipality, case__isnull=True,
+                                          pending_completion__isnull=True)
                .exclude(status=Status.DRAFT)
                .select_related("procedure", "resident"))
     days = dict(ApprovalRoute.unscoped.filter(municipality=municipality)

@@ -27,6 +27,7 @@ from mado.core.services import staff_municipality
 from mado.payments.services import payment_summary
 from mado.procedures.models import Procedure
 from mado.staff.views import forbidden, staff_required
+from mado.submissions.completion import complete_pending
 from mado.submissions.lifecycle import allowed_transitions
 from mado.submissions.models import Status, SubmissionChannel
 
@@ -44,6 +45,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     if not ids:
         return forbidden(request, "案件を扱う課に所属していません / you work no case inbox")
     municipality = staff_municipality(request.user)
+    complete_pending()  # API submissions whose case is still to be written
     cw.ensure_cases(municipality)
     query = inbox.InboxQuery.from_params(request.GET)
     page = inbox.list_inbox(request.user, query, ids)

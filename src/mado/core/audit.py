@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from mado.core.models import AuditChainHead, AuditEntry, Municipality
@@ -104,6 +104,41 @@ def _hash(entry: AuditEntry) -> str:
     ).hexdigest()
 
 
+def _build(
+    action: str,
+    *,
+    user: Any = None,
+    municipality: Municipality | None = None,
+    target_type: str = "",
+    target_id: str | int = "",
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    actor: str = "",
+    at: datetime | None = None,
+    actor_id: int | None = None,
+) -> AuditEntry:
+    if user is not None and getattr(user, "is_authenticated", False):
+        actor_id = user.pk
+        actor = actor or user.get_username()
+    if municipality is None and user is not None:
+        profile = getattr(user, "staff_profile", None) if actor_id else None
+        municipality = profile.municipality if profile is not None else None
+    # JSON round trip so the hashed form equals what the database gives back.
+    detail_clean = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
+    return AuditEntry(
+        # Microsecond precision survives every supported database.
+        at=at or timezone.now(),
+        municipality=municipality,
+        actor_id=actor_id,
+        actor=actor[:150],
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id)[:64],
+        reason=reason[:300],
+        detail=detail_clean,
+    )
+
+
 def record(
     action: str,
     *,
@@ -116,31 +151,38 @@ def record(
     actor: str = "",
 ) -> AuditEntry:
     """Append one entry (unsealed) in the caller's transaction; no lock is taken."""
-    actor_id = None
-    if user is not None and getattr(user, "is_authenticated", False):
-        actor_id = user.pk
-        actor = actor or user.get_username()
-    if municipality is None and user is not None:
-        profile = getattr(user, "staff_profile", None) if actor_id else None
-        municipality = profile.municipality if profile is not None else None
-    # JSON round trip so the hashed form equals what the database gives back.
-    detail_clean = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
-    entry = AuditEntry(
-        # Microsecond precision survives every supported database.
-        at=timezone.now(),
-        municipality=municipality,
-        actor_id=actor_id,
-        actor=actor[:150],
-        action=action,
-        target_type=target_type,
-        target_id=str(target_id)[:64],
-        reason=reason[:300],
-        detail=detail_clean,
+    entry = _build(
+        action, user=user, municipality=municipality, target_type=target_type,
+        target_id=target_id, reason=reason, detail=detail, actor=actor,
     )
     entry.save(force_insert=True)
     if entry.pk % SEAL_EVERY == 0:
         transaction.on_commit(_seal_quietly)
     return entry
+
+
+def record_many(entries: Iterable[dict[str, Any]]) -> int:
+    """Append several entries with one batched INSERT; return how many.
+
+    Each dict holds :func:`record`'s arguments, plus optionally ``at`` (when
+    the recorded act happened, e.g. the submission time of a submission
+    completed later) and ``actor_id``. The entries are sealed after commit.
+    """
+    from mado.core.bulk import insert_rows
+
+    rows = []
+    for entry in entries:
+        built = _build(**entry)
+        rows.append({
+            "at": built.at, "municipality_id": built.municipality_id, "actor_id": built.actor_id,
+            "actor": built.actor, "action": built.action, "target_type": built.target_type,
+            "target_id": built.target_id, "reason": built.reason, "detail": built.detail,
+            "seq": None, "prev_hash": "", "entry_hash": "",
+        })
+    made = insert_rows(AuditEntry, rows)
+    if made:
+        transaction.on_commit(_seal_quietly)
+    return made
 
 
 SEAL_EVERY = 16
@@ -175,7 +217,15 @@ def seal(*, wait: bool = True, batch: int = 5000) -> int:
                 entry.prev_hash = head.last_hash
                 entry.entry_hash = _hash(entry)
                 head.last_seq, head.last_hash = entry.seq, entry.entry_hash
-            AuditEntry.objects.bulk_update(rows, ["seq", "prev_hash", "entry_hash"], batch_size=500)
+            # One parametrised UPDATE per row, sent in a batch (psycopg pipelines
+            # executemany): a tenth of the CPU of bulk_update's CASE expressions.
+            table = connection.ops.quote_name(AuditEntry._meta.db_table)
+            with connection.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE {table} SET seq = %s, prev_hash = %s, entry_hash = %s "  # noqa: S608 - table name from the model
+                    "WHERE id = %s",
+                    [(e.seq, e.prev_hash, e.entry_hash, e.pk) for e in rows],
+                )
             head.save(update_fields=["last_seq", "last_hash"])
             sealed += len(rows)
         if len(rows) < batch:

@@ -152,6 +152,9 @@ def post_submission(request: HttpRequest, procedure_code: str) -> Status[dict[st
             fee_yen=int(getattr(form.procedure, "fee", 0) or 0),
             fields_typed=typed,
             attachment_refs=refs,
+            # Without attachments the follow-up records are written in batches
+            # (submissions.completion): the endpoint's throughput goal.
+            deferred=not refs,
         )
     except services.AttachmentError as exc:
         raise _error(422, str(exc), [_invalid("", str(exc))]) from exc

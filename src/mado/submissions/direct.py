@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from mado.core import audit
 from mado.core.models import Municipality
-from mado.submissions import receipts
+from mado.submissions import completion, receipts
 from mado.submissions.attachments import set_submission_attachments
 from mado.submissions.events import FORM_STARTED, SUBMITTED, build_event
 from mado.submissions.models import ServiceEvent, Status, StatusChange, Submission
@@ -52,6 +52,7 @@ def create_submitted(
     duration_ms: int | None = None,
     attachment_refs: Iterable[str] | None = None,
     by: Any = "resident",
+    deferred: bool = False,
 ) -> Submission:
     """Create a submission directly in status ``submitted`` with its receipt number.
 
@@ -60,6 +61,11 @@ def create_submitted(
     resident; identity level of online forms; proxy details; channel), and the
     same records. Call it inside a larger ``transaction.atomic()`` to make
     several submissions all-or-nothing (the counter does).
+
+    ``deferred=True`` (the public JSON API, without attachments) writes only
+    the submission with its receipt number now and leaves the StatusChange,
+    ServiceEvents, audit entry and case to :mod:`mado.submissions.completion`,
+    which writes them for many submissions at once (see there why).
     """
     from mado.submissions import services
 
@@ -93,6 +99,19 @@ def create_submitted(
         fee_yen=fee_yen,
     )
     services._check_identity_level(sub, level)
+    if deferred:
+        if attachment_refs:
+            raise ValueError("添付のある申請は後続処理を遅らせられません / attachments need the direct path")
+        return completion.create_pending(
+            sub,
+            {
+                "fields_prefilled": fields_prefilled,
+                "fields_typed": fields_typed,
+                "duration_ms": duration_ms,
+                "actor": actor,
+                "user_id": user.pk if user else None,
+            },
+        )
     with transaction.atomic():
         now = timezone.now()
         sub.submitted_at = now

@@ -106,6 +106,10 @@ class Submission(TenantOwned):
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     resume_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     draft_expires_at = models.DateTimeField(_("下書きの期限"), null=True, blank=True)
+    # Set while the records that follow a submission (StatusChange, ServiceEvents,
+    # audit entry, case) are still to be written by submissions.completion; holds
+    # what they need (counts, actor). NULL once complete — the normal state.
+    pending_completion = models.JSONField(null=True, blank=True, editable=False, default=None)
 
     class Meta:
         verbose_name = _("申請・届出")
@@ -124,6 +128,11 @@ class Submission(TenantOwned):
                 fields=["municipality", "identity_subject"], name="submission_subject_idx"
             ),
             models.Index(fields=["municipality", "applicant_email"], name="submission_email_idx"),
+            models.Index(
+                fields=["id"],
+                condition=Q(pending_completion__isnull=False),
+                name="submission_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,3 +14,10 @@ from django.dispatch import Signal
 # was created in this very transaction, so receivers need not look for rows
 # of their own that cannot exist yet).
 submission_submitted = Signal()
+
+# Sent by completion.complete_pending() inside its transaction for submissions
+# that were stored first and completed later (the public JSON API): the same
+# meaning as submission_submitted(first=True) for each of ``submissions``, so a
+# receiver of submission_submitted must also receive this one (casework opens
+# the cases with one INSERT).
+submissions_submitted_batch = Signal()

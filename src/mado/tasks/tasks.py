@@ -32,6 +32,14 @@ def seal_audit() -> int:
     return audit.seal()
 
 
+@task()
+def complete_submissions() -> int:
+    """Write the follow-up records of API submissions still pending; return how many."""
+    from mado.submissions.completion import complete_pending
+
+    return complete_pending()
+
+
 RESULTS_KEPT = dt.timedelta(days=30)
 
 

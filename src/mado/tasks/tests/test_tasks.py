@@ -143,19 +143,21 @@ def test_seal_interrupted_mid_transaction_loses_nothing_and_seals_once(world, mo
 
 def test_scheduler_enqueues_seal_always_and_purge_once_a_day() -> None:
     night = dt.datetime(2026, 11, 21, 2, 0, tzinfo=JST)
-    assert services.schedule_due(night) == ["seal_audit"]
-    assert services.schedule_due(night) == []  # the seal is still waiting
+    assert services.schedule_due(night) == ["seal_audit", "complete_submissions"]
+    assert services.schedule_due(night) == []  # both still waiting
     morning = dt.datetime(2026, 11, 21, 4, 0, tzinfo=JST)
     assert services.schedule_due(morning) == ["purge_expired_drafts", "prune_task_results"]
     services.run_pending()
     assert services.pending_count() == 0
-    assert services.schedule_due(morning + dt.timedelta(hours=5)) == ["seal_audit"]
+    assert services.schedule_due(morning + dt.timedelta(hours=5)) == [
+        "seal_audit", "complete_submissions"
+    ]
     services.run_pending()
     # enqueued_at is the real clock, so "tomorrow" is measured from now.
     tomorrow = timezone.localtime() + dt.timedelta(days=1)
     tomorrow = tomorrow.replace(hour=services.DAILY_HOUR, minute=30)
     assert services.schedule_due(tomorrow) == [
-        "seal_audit", "purge_expired_drafts", "prune_task_results"
+        "seal_audit", "complete_submissions", "purge_expired_drafts", "prune_task_results"
     ]
 
 
@@ -181,3 +183,29 @@ def test_worker_command_once_recovers_and_runs(world, proc) -> None:
     row = DBTaskResult.objects.get()
     assert row.status == TaskResultStatus.SUCCESSFUL and row.worker_ids == ["dead", "cmd"]
     assert not Submission.unscoped.filter(pk=sub.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_complete_submissions_task_writes_what_the_api_left_pending(
+    world: Any, settings: Any
+) -> None:
+    """An API submission stored under load (its request did not complete it): the task does."""
+    import time
+
+    from mado.casework.models import Case
+    from mado.procedures.models import Procedure
+    from mado.procedures.services import import_catalogue
+    from mado.submissions import completion
+    from mado.submissions.tests.conftest import CATALOGUE
+
+    import_catalogue(world["city"], CATALOGUE)
+    proc = Procedure.unscoped.get(municipality=world["city"], code="juminhyo-utsushi")
+    settings.MADO_SUBMISSION_BATCH = 10**6
+    settings.MADO_SUBMISSION_IDLE_SECONDS = 10**6
+    completion._state.last = time.monotonic()  # a busy process
+    sub = submissions.create_submitted(world["city"], proc, None, {"copies": 1}, channel="web",
+                                       identity=None, deferred=True)
+    assert Submission.unscoped.get(pk=sub.pk).pending_completion is not None
+    assert tasks.complete_submissions.call() == 1
+    assert Case.unscoped.filter(submission_id=sub.pk).exists()
+    assert tasks.complete_submissions.call() == 0

@@ -1,0 +1,70 @@
+"""Plain multi-row INSERTs for hot batch paths, without model instances.
+
+Why: ``bulk_create`` builds a model instance per row and runs every value
+through the compiler's expression machinery; for a batch of small rows that
+is most of the cost (about 0.3 ms per row, measured on the deferred
+submission completion). :func:`insert_rows` takes dicts keyed by field
+``attname``, fills the model's defaults, converts each value once with the
+field's own ``get_db_prep_save`` (so JSON, dates and time zones are stored
+exactly as the ORM stores them, on PostgreSQL and SQLite alike) and sends one
+``executemany``. No signals are sent and no primary keys are returned: use it
+only where the caller does not need either (a test compares the rows with
+the ORM's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.utils import timezone
+
+__all__ = ["insert_rows"]
+
+# Types whose Python value is what the driver stores (no conversion needed).
+_AS_IS = {
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "EmailField",
+    "ForeignKey", "IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
+    "SlugField", "SmallIntegerField", "TextField", "OneToOneField",
+}
+_Column = tuple[str, models.Field, bool]
+_PLANS: dict[tuple[str, type[models.Model]], tuple[str, list[_Column]]] = {}
+
+
+def _plan(model: type[models.Model]) -> tuple[str, list[_Column]]:
+    key = (connection.vendor, model)
+    plan = _PLANS.get(key)
+    if plan is None:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model
+        plan = _PLANS[key] = (
+            sql,
+            [(f.attname, f, f.get_internal_type() in _AS_IS) for f in fields],
+        )
+    return plan
+
+
+def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> int:
+    """INSERT ``rows`` (dicts by attname; missing fields get their defaults); return the count."""
+    sql, fields = _plan(model)
+    db = connections[DEFAULT_DB_ALIAS]  # the real wrapper, not the per-call proxy
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = []
+        for attname, field, as_is in fields:
+            if attname in row:
+                value = row[attname]
+            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                value = timezone.now()
+            else:
+                value = field.get_default()
+            values.append(value if as_is else field.get_db_prep_save(value, db))
+        params.append(tuple(values))
+    if params:
+        with connection.cursor() as cur:
+            cur.executemany(sql, params)
+    return len(params)
