@@ -13,10 +13,13 @@ ships in the application's URLs or migrations. Then :data:`CLIENTS` threads,
 each with its own ``http.client`` connection, POST as fast as they can for
 :data:`WARMUP` + :data:`DURATION` seconds, first to the bare view, then to
 ``POST /api/v1/forms/event-sanka/submissions`` with a valid body (the
-demo form, identity level "none": find the form, validate, draft, submit
-with receipt number, StatusChange, ServiceEvents and audit entry). Responses
-completed inside the measured window are counted; the rate is successes per
-second.
+demo form, identity level "none": find the form, validate, store the
+submission with its receipt number; its StatusChange, ServiceEvents, audit
+entry and case are written in batches by mado.submissions.completion, mostly
+by the same requests). Responses completed inside the measured window are
+counted; the rate is successes per second. Follow-up records still pending
+when the window closes are written afterwards and that time is added to the
+window (:func:`_drain`), so the figure is the rate with all the work done.
 
 Why 4 sync workers: the machine has 2 CPUs, and a sync worker is idle while
 it waits for PostgreSQL, so 2 per CPU keeps both CPUs busy without the
@@ -239,6 +242,38 @@ def _measure(ctx: Context, port: int, label: str, path: str, expect: int) -> flo
     return rate
 
 
+def _complete_all() -> int:
+    from mado.submissions.completion import complete_pending
+
+    return complete_pending()
+
+
+def _drain(ctx: Context, rate: float) -> float:
+    """Charge the follow-up records still pending after the window to the measured rate.
+
+    The endpoint stores each submission at once and writes its StatusChange,
+    events, audit entry and case in batches (mado.submissions.completion),
+    mostly inside the same requests. Whatever is still pending when the
+    window closes is completed here and its time added to the window, so the
+    rate is what the server sustains with all the work done.
+    """
+    from django.db import connection
+
+    from mado.submissions.completion import pending_count
+
+    left = pending_count()
+    start = time.perf_counter()
+    done = _complete_all()
+    drain = time.perf_counter() - start
+    connection.close()
+    sustained = rate * DURATION / (DURATION + drain)
+    ctx.log(
+        f"  {left} submissions still pending at the end (follow-up records written in "
+        f"{drain:.2f} s for {done}); sustained rate {sustained:.0f}/s"
+    )
+    return sustained
+
+
 def bench_submission_throughput(ctx: Context) -> list[Row]:
     from django.db import connection
 
@@ -257,7 +292,9 @@ def bench_submission_throughput(ctx: Context) -> list[Row]:
             f"{CLIENTS} clients, {WARMUP:g} s warm-up + {DURATION:g} s each"
         )
         bare = _measure(ctx, server.port, "bare insert view", BARE_PATH, 201)
+        _complete_all()  # nothing pending from earlier runs counts against this one
         submit = _measure(ctx, server.port, "submission endpoint", SUBMIT_PATH, 201)
+        submit = _drain(ctx, submit)
     except Exception:
         ctx.log(f"gunicorn log: {server.tail()}")
         raise

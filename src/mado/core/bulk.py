@@ -20,7 +20,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
-__all__ = ["insert_rows"]
+__all__ = ["insert_row", "insert_rows"]
 
 # Types whose Python value is what the driver stores (no conversion needed).
 _AS_IS = {
@@ -48,23 +48,35 @@ def _plan(model: type[models.Model]) -> tuple[str, list[_Column]]:
     return plan
 
 
+def _values(row: Mapping[str, Any], fields: list[_Column], db: Any) -> tuple[Any, ...]:
+    values = []
+    for attname, field, as_is in fields:
+        if attname in row:
+            value = row[attname]
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = timezone.now()
+        else:
+            value = field.get_default()
+        values.append(value if as_is else field.get_db_prep_save(value, db))
+    return tuple(values)
+
+
 def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> int:
     """INSERT ``rows`` (dicts by attname; missing fields get their defaults); return the count."""
     sql, fields = _plan(model)
     db = connections[DEFAULT_DB_ALIAS]  # the real wrapper, not the per-call proxy
-    params: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = []
-        for attname, field, as_is in fields:
-            if attname in row:
-                value = row[attname]
-            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                value = timezone.now()
-            else:
-                value = field.get_default()
-            values.append(value if as_is else field.get_db_prep_save(value, db))
-        params.append(tuple(values))
+    params = [_values(row, fields, db) for row in rows]
     if params:
         with connection.cursor() as cur:
             cur.executemany(sql, params)
     return len(params)
+
+
+def insert_row(model: type[models.Model], row: Mapping[str, Any]) -> int:
+    """INSERT one row and return its primary key (``RETURNING``: PostgreSQL, SQLite >= 3.35)."""
+    sql, fields = _plan(model)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    db = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cur:
+        cur.execute(f"{sql} RETURNING {pk}", _values(row, fields, db))
+        return int(cur.fetchone()[0])

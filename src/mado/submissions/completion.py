@@ -47,6 +47,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from mado.core import audit
+from mado.core.bulk import insert_row
 from mado.submissions import receipts
 from mado.submissions.events import FORM_STARTED, SUBMITTED
 from mado.submissions.models import ServiceEvent, Status, StatusChange, Submission
@@ -77,7 +78,14 @@ def create_pending(sub: Submission, meta: dict[str, Any]) -> Submission:
         sub.municipality, now, own_transaction=True
     )
     sub.pending_completion = dict(meta)
-    sub.save(force_insert=True)
+    sub.created_at = sub.updated_at = now
+    # One INSERT … RETURNING without the model save machinery (core.bulk): the
+    # caller (create_submitted) has done the tenant and identity checks.
+    sub.pk = insert_row(Submission, {
+        f.attname: getattr(sub, f.attname) for f in Submission._meta.concrete_fields
+        if not f.primary_key
+    })
+    sub._state.adding = False
     if connection.in_atomic_block:
         # Inside a caller's transaction the completion, when due, joins it (all
         # or nothing with the caller); its rows are not visible to others yet.

@@ -163,10 +163,21 @@ def next_sequence(
         f'UPDATE "{table}" SET "last_value" = "last_value" + 1 '  # noqa: S608 - table name from the model
         'WHERE "municipality_id" = %s AND "fiscal_year" = %s RETURNING "last_value"'
     )
-    early = own_transaction and connection.vendor == "postgresql" and not connection.in_atomic_block
+    if own_transaction and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # One autocommitted statement that also sets synchronous_commit for its own
+        # transaction only (set_config(..., true)): the row is locked for the
+        # statement alone and its COMMIT does not wait for the WAL flush.
+        early = (
+            f'UPDATE "{table}" SET "last_value" = "last_value" + 1 '  # noqa: S608 - table name from the model
+            "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS _async "
+            'WHERE "municipality_id" = %s AND "fiscal_year" = %s RETURNING "last_value"'
+        )
+        with connection.cursor() as cur:
+            cur.execute(early, [municipality.pk, fiscal_year])
+            row = cur.fetchone()
+        if row is not None:
+            return int(row[0])
     with transaction.atomic(savepoint=False), connection.cursor() as cur:
-        if early:
-            cur.execute("SET LOCAL synchronous_commit TO OFF")
         cur.execute(sql, [municipality.pk, fiscal_year])
         row = cur.fetchone()
         if row is not None:

@@ -189,3 +189,18 @@ def test_concurrent_allocation_is_unique() -> None:
     assert len(results) == 200 and len(set(results)) == 200
     seqs = sorted(int(n.split("-")[1]) for n in results)
     assert seqs == list(range(1, 201))  # no gaps, no duplicates
+
+
+@pytest.mark.django_db(transaction=True)
+def test_numbers_taken_outside_a_transaction_follow_on(world: dict) -> None:
+    """The deferred API path takes numbers in their own short transactions: still unique, in order."""
+    from mado.submissions.receipts import next_sequence
+
+    city = world["city"]
+    taken = [next_sequence(city, 2026, own_transaction=True) for _ in range(5)]
+    assert taken == [1, 2, 3, 4, 5]
+    assert next_sequence(city, 2026) == 6  # the ordinary path continues the same counter
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:  # the session's own setting is untouched
+            cur.execute("SHOW synchronous_commit")
+            assert cur.fetchone()[0] == "on"
