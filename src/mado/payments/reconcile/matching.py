@@ -12,11 +12,13 @@ same thing as :func:`mado.payments.services.book_payment` would do per line:
    memory — no query per record: invalid_reference / refund / duplicate (in
    the file, or already paid) / unmatched / confirmed / not_payable / short /
    over / matched (rules in :func:`classify` and the docs);
-3. the lines are written with their outcome in bulk (PostgreSQL ``COPY``;
-   ``bulk_create`` elsewhere); the line table has no database FK checks and
-   only the indexes its queries need, since each costs time on every line;
+3. the lines are written with their outcome in bulk (PostgreSQL ``COPY``,
+   in chunks; ``bulk_create`` elsewhere); the line table has no database FK
+   checks and a single B-tree (its primary key; BRIN for file and paid_at, a
+   partial B-tree for exceptions), since each B-tree costs time on every line;
 4. one ``UPDATE payment … FROM line … RETURNING`` books the matched payments
-   (status ``paid``, method, paid_at, provider id) — only rows still payable,
+   in payment id order (status ``paid``, method, paid_at, provider id) — only
+   rows still payable,
    so a payment booked concurrently by a webhook is not booked twice: its
    line is turned into ``duplicate``;
 5. the ``payment_received`` ServiceEvents, with exactly the columns
@@ -52,6 +54,7 @@ _LINE_COLUMNS = (
     "amount_yen", "fee_yen", "net_yen", "payer_name", "transaction_id", "settlement_id",
     "channel_code", "bank_code", "resolution", "resolution_note",
 )
+COPY_CHUNK = 5000
 BOOKABLE = tuple(str(s) for s in (*PAYABLE_STATUSES, PaymentStatus.AUTHORIZED))
 
 
@@ -230,10 +233,12 @@ def write_lines(payment_file: PaymentFile, records: list[Record],
     mid, fid = payment_file.municipality_id, payment_file.pk
     if connection.vendor == "postgresql":
         table = PaymentLine._meta.db_table
-        text = _copy_rows(mid, fid, records, outcomes)
         with connection.cursor() as cur:
             with cur.cursor.copy(f"COPY {table} ({', '.join(_LINE_COLUMNS)}) FROM STDIN") as copy:
-                copy.write(text)
+                # In chunks: the server stores one chunk while Python formats the next.
+                for i in range(0, len(records), COPY_CHUNK):
+                    copy.write(_copy_rows(mid, fid, records[i:i + COPY_CHUNK],
+                                          outcomes[i:i + COPY_CHUNK]))
     else:
         PaymentLine.unscoped.bulk_create(
             [PaymentLine(**dict(zip(_LINE_COLUMNS, (
@@ -255,8 +260,11 @@ def book(payment_file: PaymentFile, expected: int, stages: dict[str, float] | No
 
     On PostgreSQL the UPDATE and the ServiceEvent INSERT are one statement
     (a data-modifying CTE: the events are made from the rows the UPDATE
-    returns, no second join, no sort: the rows come in line order from the
-    sequential scan of the lines); elsewhere they are two.
+    returns, no second join); elsewhere they are two. The matched lines are
+    taken in payment id order, not line order: the payments are then updated
+    in about the order they lie on disk, and the heap and index pages each
+    update touches are still in the cache (measured on 100,000 lines: the
+    UPDATE took 2.3 s instead of 3.7 s).
     """
     line = PaymentLine._meta.db_table
     pay = Payment._meta.db_table
@@ -273,9 +281,9 @@ def book(payment_file: PaymentFile, expected: int, stages: dict[str, float] | No
                                              THEN l.transaction_id
                                              ELSE {pay}.provider_payment_id END,
                   updated_at = %s
-                FROM {line} l
-                WHERE l.file_id = %s AND l.outcome = 'matched' AND {pay}.id = l.payment_id
-                  AND {pay}.status IN {_in(BOOKABLE)}"""  # noqa: S608  (table names, constants)
+                FROM (SELECT payment_id, method, paid_at, transaction_id FROM {line}
+                      WHERE file_id = %s AND outcome = 'matched' ORDER BY payment_id) l
+                WHERE {pay}.id = l.payment_id AND {pay}.status IN {_in(BOOKABLE)}"""  # noqa: S608
     columns = ("municipality_id, at, kind, channel, procedure_code, submission_id, "
                "fields_prefilled, fields_typed, duration_ms, payment_method, detail")
     params = [provider, provider, provider, now, fid]
@@ -286,7 +294,7 @@ def book(payment_file: PaymentFile, expected: int, stages: dict[str, float] | No
                 f"""WITH booked AS ({update}
                       RETURNING {pay}.id, {pay}.municipality_id, {pay}.channel,
                                 {pay}.procedure_code, {pay}.submission_id, {pay}.amount_yen,
-                                l.paid_at, l.method, l.line_no),
+                                l.paid_at, l.method),
                     events AS (
                       INSERT INTO {event} ({columns})
                       SELECT municipality_id, paid_at, 'payment_received', channel,

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from mado.core import audit
@@ -110,10 +111,10 @@ def import_file(
             mark = _stage(stages, "classify", mark)
             matching.write_lines(payment_file, parsed.records, outcomes)
             mark = _stage(stages, "copy_lines", mark)
-            booked = matching.book(
-                payment_file, sum(1 for o, _pid in outcomes if o == Outcome.MATCHED), stages)
+            counts = Counter(outcome for outcome, _pid in outcomes)
+            booked = matching.book(payment_file, counts[Outcome.MATCHED], stages)
             mark = time.perf_counter()
-            payment_file.counts = _count_outcomes(payment_file)
+            payment_file.counts = _final_counts(counts, booked)
             payment_file.duration_ms = int((time.perf_counter() - started) * 1000)
             payment_file.save(update_fields=["counts", "duration_ms"])
             audit.record(
@@ -149,10 +150,18 @@ def _already_imported(earlier: PaymentFile) -> str:
             "the same file cannot be imported twice")
 
 
-def _count_outcomes(payment_file: PaymentFile) -> dict[str, int]:
-    rows = (PaymentLine.unscoped.filter(file=payment_file).values("outcome")
-            .annotate(n=Count("id")).order_by())
-    return {r["outcome"]: r["n"] for r in rows}
+def _final_counts(counts: Counter[str], booked: int) -> dict[str, int]:
+    """Lines per outcome, without reading the lines back.
+
+    The matched lines whose payment was booked by someone else between
+    classify() and the UPDATE became ``duplicate`` (matching.book); those are
+    exactly the matched lines not booked.
+    """
+    lost = counts[Outcome.MATCHED] - booked
+    if lost:
+        counts[Outcome.MATCHED] -= lost
+        counts[Outcome.DUPLICATE] += lost
+    return {str(outcome): n for outcome, n in counts.items() if n}
 
 
 def outcome_message(line: PaymentLine) -> str:
