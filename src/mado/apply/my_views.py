@@ -41,7 +41,9 @@ def _visible_submission(request: HttpRequest, pk: int) -> Any | None:
     if pk in request.session.get(SESSION_DONE, []):
         return sub
     identity = engine.current_identity(request)
-    if identity and any(s.pk == sub.pk for s in engine.submissions_for(municipality, identity)):
+    from mado.submissions.services import identity_owns
+
+    if identity and identity_owns(sub, dict(identity)):
         return sub
     return None
 
@@ -68,12 +70,17 @@ def _answers(sub: Any) -> list[dict[str, Any]]:
     return answers_by_step(form, evaluation, names, _english())
 
 
-def _fee(sub: Any) -> dict[str, Any]:
-    """The submission's payment for the receipt and /my/: status, amount and the pay link."""
+def _fee(sub: Any, known: list[Any] | None = None) -> dict[str, Any]:
+    """The submission's payment for the receipt and /my/: status, amount and the pay link.
+
+    ``known``: its payments when the caller fetched them for a whole list.
+    """
     from mado.payments import services as payments
 
-    payments.ensure_after_review_payment(sub)
-    summary = payments.payment_summary(sub)
+    if known is None or (not known and sub.status in ("approved", "completed")):
+        payments.ensure_after_review_payment(sub)
+        known = None  # read again: it may have just been created
+    summary = payments.payment_summary(sub, known)
     if summary["required"] and summary["waiting"] and summary["amount_yen"] > 0:
         summary["pay_url"] = reverse("pay:pay", args=[summary["reference"]])
     return summary
@@ -117,15 +124,21 @@ def index(request: HttpRequest) -> HttpResponse:
             "card_url": engine.sign_in_url("card", request.get_full_path()),
             "email_url": engine.sign_in_url("email", request.get_full_path()),
         })
+    from mado.payments.services import payments_by_submission
+    from mado.submissions.services import status_histories
+
+    subs = engine.submissions_for(municipality, identity)
+    histories = status_histories(subs)  # one query each, not one per application
+    paid = payments_by_submission(subs)
     items = []
-    for sub in engine.submissions_for(municipality, identity):
+    for sub in subs:
         items.append({
             "sub": sub, "title": _title(sub), "submitted": _when(sub.submitted_at),
             "status": sub.get_status_display(),
             "history": [{"status": h.get_to_status_display(), "at": _when(h.at), "note": h.note}
-                        for h in engine.status_history(sub)],
+                        for h in histories[sub.pk]],
             "receipt_url": reverse("eforms:receipt", args=[sub.pk]),
-            "payment": _fee(sub),
+            "payment": _fee(sub, paid[sub.pk]),
         })
     return render(request, "apply/my.html", {"identity": identity, "items": items,
                                              "signout_url": engine.sign_out_url()})

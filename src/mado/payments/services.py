@@ -288,9 +288,22 @@ def ensure_after_review_payment(submission: Any) -> Payment | None:
     return _payment_from_quote(submission, quote)
 
 
-def payment_summary(submission: Any) -> dict[str, Any]:
-    """What the back office shows on a case: fee, status, method, reference (or no fee)."""
-    payments = payments_of(submission)
+def payments_by_submission(submissions: list[Any]) -> dict[int, list[Payment]]:
+    """The payments of several submissions in one query (for lists such as /my/)."""
+    found: dict[int, list[Payment]] = {sub.pk: [] for sub in submissions}
+    rows = Payment.unscoped.filter(submission_id__in=list(found)).order_by("created_at", "pk")
+    for payment in rows:
+        found[payment.submission_id].append(payment)
+    return found
+
+
+def payment_summary(submission: Any, payments: list[Payment] | None = None) -> dict[str, Any]:
+    """What the back office shows on a case: fee, status, method, reference (or no fee).
+
+    ``payments``: the submission's payments when the caller has them already
+    (:func:`payments_by_submission`), oldest first.
+    """
+    payments = payments_of(submission) if payments is None else payments
     if not payments:
         return {"required": False, "status": "", "label": "手数料なし / no fee", "amount_yen": 0,
                 "reference": "", "method": "", "paid_at": None, "waiting": False}

@@ -80,6 +80,8 @@ __all__ = [
     "purge_expired_drafts",
     "record_event",
     "resume_draft",
+    "identity_owns",
+    "status_histories",
     "status_history",
     "store_upload",
     "submissions_for_identity",
@@ -458,10 +460,39 @@ def submissions_for_identity(
     resident_id = (identity or {}).get("resident_id")
     if level == IdentityLevel.CARD and resident_id:
         match |= Q(resident_id=resident_id)
-    qs = Submission.unscoped.filter(match, municipality=municipality).select_related("procedure")
+    qs = Submission.unscoped.filter(match, municipality=municipality).select_related(
+        "procedure", "form_version"
+    )
     if not include_drafts:
         qs = qs.exclude(status=Status.DRAFT)
     return list(qs.order_by(F("submitted_at").desc(nulls_first=True), "-created_at", "-pk"))
+
+
+def identity_owns(sub: Submission, identity: dict[str, Any] | None) -> bool:
+    """Whether ``sub`` is one :func:`submissions_for_identity` lists for ``identity`` (no query)."""
+    level, subject, email = _identity_fields(identity)
+    if level == IdentityLevel.NONE or sub.status == Status.DRAFT:
+        return False
+    if subject and sub.identity_level == level and sub.identity_subject == subject:
+        return True
+    if (level == IdentityLevel.EMAIL and email and sub.identity_level == IdentityLevel.EMAIL
+            and sub.applicant_email.upper() == email.upper()):
+        return True
+    resident_id = (identity or {}).get("resident_id")
+    return bool(level == IdentityLevel.CARD and resident_id and sub.resident_id == resident_id)
+
+
+def status_histories(
+    subs: list[Submission], *, for_resident: bool = True
+) -> dict[int, list[StatusChange]]:
+    """:func:`status_history` of several submissions in one query, by submission id."""
+    found: dict[int, list[StatusChange]] = {sub.pk: [] for sub in subs}
+    qs = StatusChange.unscoped.filter(submission_id__in=list(found))
+    if for_resident:
+        qs = qs.filter(visible_to_resident=True)
+    for change in qs.order_by("at", "pk"):
+        found[change.submission_id].append(change)
+    return found
 
 
 def status_history(sub: Submission, *, for_resident: bool = True) -> list[StatusChange]:

@@ -410,3 +410,29 @@ def test_attachments_left_alone_without_refs(world, proc) -> None:
     )
     services.submit(sub, {}, identity=None)
     assert list(sub.attachments.all()) == [scan]
+
+
+@pytest.mark.django_db
+def test_identity_owns_agrees_with_the_my_page_query(world: dict[str, Any], proc: Any) -> None:
+    """The receipt page's ownership check (no query) says yes exactly for what /my/ lists."""
+    from mado.submissions.services import identity_owns, submissions_for_identity
+
+    city = world["city"]
+    email = {"level": "email", "email": "Hanako@Example.jp", "subject": "hanako@example.jp"}
+    card = {"level": "card", "subject": "CARD-1", "resident_id": world["takahashi"].pk}
+    other = {"level": "email", "email": "x@example.jp", "subject": "x@example.jp"}
+    made = [
+        services.create_submitted(city, proc, None, {"copies": 1}, channel="web", identity=i)
+        for i in (email, card, other, None)
+    ]
+    by_record = services.create_submitted(
+        city, proc, None, {"copies": 1}, channel="counter", identity=None,
+        resident=world["takahashi"],
+    )
+    made.append(by_record)
+    for identity in (email, card, other, {"level": "email", "email": "HANAKO@example.jp",
+                                          "subject": ""}):
+        listed = {s.pk for s in submissions_for_identity(city, identity)}
+        assert listed  # each identity sees something
+        assert {s.pk for s in made if identity_owns(s, identity)} == listed
+    assert not identity_owns(made[0], None)
