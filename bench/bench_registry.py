@@ -141,6 +141,19 @@ def _naive_insert(households: list[tuple[str, list[dict[str, Any]]]]) -> tuple[f
     return elapsed, n
 
 
+class _LogStream(io.StringIO):
+    """A ``stdout`` for seed_demo that passes each line to the bench log, indented."""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            self.ctx.log(f"  | {line}")
+        return len(text)
+
+
 def bench_seed(ctx: Context) -> list[Row]:
     """``seed_demo`` at full size against per-row ORM saves, extrapolated."""
     from mado.registry.demo import seed_demo
@@ -148,15 +161,19 @@ def bench_seed(ctx: Context) -> list[Row]:
     size = _size_label(ctx.residents)
     ctx.log(f"seed_demo(residents={ctx.residents}, force=True) ...")
     started = time.perf_counter()
-    info = seed_demo(residents=ctx.residents, seed=ctx.seed, force=True, stdout=io.StringIO())
+    # The seed's own progress lines go to the log as they come (each step with its
+    # time), so a slow or failing step shows even when the seed does not finish.
+    info = seed_demo(residents=ctx.residents, seed=ctx.seed, force=True,
+                     stdout=_LogStream(ctx))
     seconds = time.perf_counter() - started
     city = _demo_city()
     if city is None:
         raise RuntimeError(f"seed_demo did not create {DEMO_CITY_NAME}")
     ctx.state["city"] = city
     count = ResidentRecord.unscoped.filter(municipality=city).count()
-    ctx.log(f"{seconds:.1f} s for {count} residents of {city.name} "
-            f"(steps: {info.get('timings', {})})")
+    ctx.log(f"{seconds:.1f} s for {count} residents of {city.name}; seconds per step:")
+    for step, step_seconds in info.get("timings", {}).items():
+        ctx.log(f"  {step:18} {step_seconds:7.2f}")
 
     sample = _sample_households(city, ctx.naive_sample)
     ctx.log(f"naive per-row save of {sum(len(m) for _, m in sample)} residents ...")

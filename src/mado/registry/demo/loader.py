@@ -30,7 +30,8 @@ from mado.core import audit
 from mado.core.codes import validate_municipality_code
 from mado.core.models import Department, Municipality, Role, StaffMembership, StaffProfile
 from mado.core.tenancy import use_municipality
-from mado.registry.demo.bulk import TableWriter, date_value
+from mado.registry import my_number
+from mado.registry.demo.bulk import TableWriter, foreign_keys_checked_once
 from mado.registry.demo.generator import DemoCity, DemoResident, generate
 from mado.registry.models import (
     Household,
@@ -40,7 +41,6 @@ from mado.registry.models import (
     TaxSummary,
 )
 from mado.registry.search import alias_tokens_for, sort_key_for, tokens_for
-from mado.registry.services import encrypt_my_number
 
 
 @dataclass(frozen=True)
@@ -241,9 +241,36 @@ def _token_strings(r: DemoResident) -> list[tuple[str, bool]]:
     return [(t, False) for t in names] + [(t, True) for t in aliases]
 
 
+_NameKey = tuple[str, str, str, str, str, str]
+
+
+def _name_key(r: DemoResident) -> _NameKey:
+    return (r.family_name, r.given_name, r.family_name_kana, r.given_name_kana,
+            r.former_surname, r.former_surname_kana)
+
+
 def load_city(municipality: Municipality, demo: DemoCity) -> dict[str, int]:
-    """Write one generated municipality (call inside a transaction); returns row counts."""
+    """Write one generated municipality (call inside a transaction); returns row counts.
+
+    The foreign keys between the four tables are checked once per table at
+    the end instead of once per row at commit (see
+    :func:`~mado.registry.demo.bulk.foreign_keys_checked_once`).
+    """
+    with foreign_keys_checked_once((Household, ResidentRecord, ResidentSearchToken,
+                                    TaxSummary)):
+        return _write_city(municipality, demo)
+
+
+def _write_city(municipality: Municipality, demo: DemoCity) -> dict[str, int]:
+    """The rows of :func:`load_city`.
+
+    Only households and residents get their ids reserved here (the rows below
+    them point at those ids); tokens and tax summaries are numbered by the
+    database. Names repeat (100,000 residents carry about 15,000 different
+    names), so their search tokens and sort key are computed once per name.
+    """
     mid = municipality.pk
+    day = connection.ops.adapt_datefield_value  # looked up once: 800,000 dates
     foreign, japanese = Nationality.FOREIGN.value, Nationality.JAPANESE.value
     households = TableWriter(Household, ("municipality", "household_number"))
     household_ids = households.reserve_ids(len(demo.households))
@@ -253,40 +280,48 @@ def load_city(municipality: Municipality, demo: DemoCity) -> dict[str, int]:
     people = [(hid, r) for hid, h in zip(household_ids, demo.households, strict=True)
               for r in h.members]
     resident_ids = records.reserve_ids(len(people))
+    encrypt, lookup_hash = my_number.encrypt, my_number.lookup_hash
 
     def resident_rows() -> Iterator[tuple[Any, ...]]:
         for rid, (hid, r) in zip(resident_ids, people, strict=True):
-            encrypted, lookup = encrypt_my_number(r.my_number)
+            # The generator makes valid numbers only: what encrypt_my_number would
+            # store, without validating each of them again.
             yield (rid, mid, r.atena_number, hid, r.relationship, r.family_name, r.given_name,
                    r.family_name_kana, r.given_name_kana, r.former_surname,
-                   r.former_surname_kana, date_value(r.birth_date), r.sex, r.postal_code,
-                   r.address, r.address_extra, date_value(r.address_since),
-                   date_value(r.resident_since), r.previous_address,
+                   r.former_surname_kana, day(r.birth_date), r.sex, r.postal_code,
+                   r.address, r.address_extra, day(r.address_since),
+                   day(r.resident_since), r.previous_address,
                    foreign if r.nationality else japanese, r.honseki, r.hittousha,
-                   r.nationality, r.residence_status, date_value(r.residence_expiry),
+                   r.nationality, r.residence_status, day(r.residence_expiry),
                    r.national_health_insurance, r.late_elderly_insurance,
                    r.long_term_care_insurance, r.national_pension_type1, r.child_allowance,
-                   encrypted, lookup)
+                   encrypt(r.my_number), lookup_hash(r.my_number))
 
     records.write(resident_rows())
-    token_rows = [(rid, token, sort_key_for(r.family_name_kana, r.given_name_kana),
-                   date_value(r.birth_date), is_alias)
-                  for rid, (_, r) in zip(resident_ids, people, strict=True)
-                  for token, is_alias in _token_strings(r)]
+    by_name: dict[_NameKey, tuple[str, list[tuple[str, bool]]]] = {}
+
+    def token_rows() -> Iterator[tuple[Any, ...]]:
+        for rid, (_, r) in zip(resident_ids, people, strict=True):
+            key = _name_key(r)
+            known = by_name.get(key)
+            if known is None:
+                known = by_name[key] = (sort_key_for(r.family_name_kana, r.given_name_kana),
+                                        _token_strings(r))
+            sort_key, strings = known
+            birth = day(r.birth_date)
+            for token, is_alias in strings:
+                yield (mid, rid, token, sort_key, True, birth, is_alias)
+
     tokens = TableWriter(ResidentSearchToken, ("municipality_id", "resident", "token", "sort_key",
-                                               "active", "birth_date", "is_alias"))
-    token_ids = tokens.reserve_ids(len(token_rows))
-    tokens.write((tid, mid, rid, token, sort_key, True, birth, is_alias)
-                 for tid, (rid, token, sort_key, birth, is_alias) in zip(token_ids, token_rows,
-                                                                         strict=True))
-    tax_rows = [(rid, t) for rid, (_, r) in zip(resident_ids, people, strict=True)
-                for t in r.taxes]
-    taxes = TableWriter(TaxSummary, _TAX_COLUMNS)
-    tax_ids = taxes.reserve_ids(len(tax_rows))
-    taxes.write((xid, mid, rid, t.fiscal_year, t.income, t.taxable, t.has_arrears, t.declared)
-                for xid, (rid, t) in zip(tax_ids, tax_rows, strict=True))
+                                               "active", "birth_date", "is_alias"), ids=False)
+    token_count = tokens.write(token_rows())
+    taxes = TableWriter(TaxSummary, _TAX_COLUMNS, ids=False)
+    tax_count = taxes.write((mid, rid, t.fiscal_year, t.income, t.taxable, t.has_arrears,
+                             t.declared)
+                            for rid, (_, r) in zip(resident_ids, people, strict=True)
+                            for t in r.taxes)
     return {"households": len(household_ids), "residents": len(resident_ids),
-            "search_tokens": len(token_rows), "tax_summaries": len(tax_rows)}
+            "search_tokens": token_count, "tax_summaries": tax_count}
 
 
 # -- entry point --------------------------------------------------------------
@@ -339,6 +374,7 @@ def seed_demo(residents: int = 30000, seed: int = 2026, force: bool = False,
     with use_municipality(None):
         if force:
             write("体験用データを削除しています… / deleting the demo registry…")
+            reset_started = time.perf_counter()
             try:
                 for step in reversed(steps()):
                     if step.reset is not None:
@@ -348,12 +384,19 @@ def seed_demo(residents: int = 30000, seed: int = 2026, force: bool = False,
                 raise RuntimeError(
                     "ほかのデータが住民記録を参照しているため削除できません / cannot delete: "
                     f"other rows refer to demo residents ({exc})") from exc
+            ctx.timings["reset"] = time.perf_counter() - reset_started
         for step in steps():
             step_started = time.perf_counter()
             write(f"[{step.name}] …")
-            step.run(ctx)
+            # One transaction per step: its many small writes (routes, forms, demo
+            # cases ...) then wait for one WAL flush at the end, not one per row.
+            with transaction.atomic():
+                step.run(ctx)
             ctx.timings[step.name] = time.perf_counter() - step_started
+            write(f"[{step.name}] {ctx.timings[step.name]:.1f}秒 / s")
+    statistics_started = time.perf_counter()
     _refresh_statistics()
+    ctx.timings["statistics"] = time.perf_counter() - statistics_started
     elapsed = time.perf_counter() - started
     audit.record(audit.Action.SEED, actor="seed_demo", target_type="demo",
                  target_id=",".join(m.code for m in DEMO_MUNICIPALITIES),
