@@ -62,6 +62,7 @@ class LocustResult:
     p95_ms: float
     rps: float
     failures_text: str
+    endpoints: list[str]  # "name: count, p50, p95" per request name, slowest p95 first
 
 
 def _settings() -> tuple[int, int, str]:
@@ -122,12 +123,17 @@ def _run_locust(port: int, users: int, seconds: int, wait: str, env_extra: dict[
     if done.returncode != 0 or not stats.exists():
         raise RuntimeError(f"locust failed ({done.returncode}): {done.stderr[-2000:]}")
     with stats.open(encoding="utf-8") as f:
-        total = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+        rows = list(csv.DictReader(f))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    named = sorted((r for r in rows if r["Name"] != "Aggregated" and r["95%"] != "N/A"),
+                   key=lambda r: -float(r["95%"]))
+    endpoints = [f"{r.get('Type', '')} {r['Name']}: {r['Request Count']} requests, p50 {r['50%']} ms, "
+                 f"p95 {r['95%']} ms" for r in named]
     failures = Path(f"{prefix}_failures.csv")
     text = failures.read_text(encoding="utf-8") if failures.exists() else ""
     return LocustResult(int(total["Request Count"]), int(total["Failure Count"]),
                         float(total["95%"] if total["95%"] != "N/A" else 0),
-                        float(total["Requests/s"]), text)
+                        float(total["Requests/s"]), text, endpoints)
 
 
 def bench_load(ctx: Context) -> list[Row]:
@@ -155,6 +161,8 @@ def bench_load(ctx: Context) -> list[Row]:
         load = _run_locust(server.port, users, seconds, wait, env_extra, workdir, "load")
         ctx.log(f"{users} users: p95 {load.p95_ms:g} ms, {load.rps:.0f} req/s, "
                 f"{load.requests} requests, {load.failures} errors (goal: 0 errors, p95 < 300)")
+        for line in load.endpoints:
+            ctx.log(f"  {line}")
         if load.failures or single.failures:
             ctx.log("failures:\n" + (load.failures_text or single.failures_text)[:2000])
     except Exception:
