@@ -47,7 +47,7 @@ from mado.core.services import staff_municipality
 from mado.procedures.models import Procedure
 from mado.submissions import services as subs
 from mado.submissions.attachments import PDF, SUPPORTED_TYPES, sniff
-from mado.submissions.models import Status, StatusChange, Submission
+from mado.submissions.models import PendingCompletion, Status, StatusChange, Submission
 
 CASE_ROLES = frozenset({Role.REVIEWER, Role.APPROVER, Role.MANAGER})
 DEFAULT_DUE_DAYS = 10
@@ -213,8 +213,9 @@ def ensure_cases(municipality: Any, *, batch: int = 2000) -> int:
     lazily and the demo can seed thousands of cases quickly.
     """
     # Pending ones get their case from submissions.completion, with their other records.
-    missing = (Submission.unscoped.filter(municipality=municipality, case__isnull=True,
-                                          pending_completion__isnull=True)
+    pending = PendingCompletion.objects.values("submission_id")
+    missing = (Submission.unscoped.filter(municipality=municipality, case__isnull=True)
+               .exclude(pk__in=pending)
                .exclude(status=Status.DRAFT)
                .select_related("procedure", "resident"))
     days = dict(ApprovalRoute.unscoped.filter(municipality=municipality)

@@ -20,7 +20,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
-__all__ = ["insert_row", "insert_rows"]
+__all__ = ["insert_row", "insert_rows", "insert_statement", "row_values"]
 
 # Types whose Python value is what the driver stores (no conversion needed).
 _AS_IS = {
@@ -28,6 +28,7 @@ _AS_IS = {
     "ForeignKey", "IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
     "SlugField", "SmallIntegerField", "TextField", "OneToOneField",
 }
+_GENERATED = {"AutoField", "BigAutoField", "SmallAutoField"}
 _Column = tuple[str, models.Field, bool]
 _PLANS: dict[tuple[str, type[models.Model]], tuple[str, list[_Column]]] = {}
 
@@ -36,7 +37,9 @@ def _plan(model: type[models.Model]) -> tuple[str, list[_Column]]:
     key = (connection.vendor, model)
     plan = _PLANS.get(key)
     if plan is None:
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        # Every column but a database-generated primary key (a OneToOne primary key is data).
+        fields = [f for f in model._meta.concrete_fields
+                  if not (f.primary_key and f.get_internal_type() in _GENERATED)]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
@@ -61,14 +64,28 @@ def _values(row: Mapping[str, Any], fields: list[_Column], db: Any) -> tuple[Any
     return tuple(values)
 
 
+MAX_PARAMS = 30_000  # per statement; PostgreSQL allows 65,535 and SQLite 32,766
+
+
 def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> int:
-    """INSERT ``rows`` (dicts by attname; missing fields get their defaults); return the count."""
+    """INSERT ``rows`` (dicts by attname; missing fields get their defaults); return the count.
+
+    One multi-row ``INSERT … VALUES (…), (…)`` per chunk: the server parses and
+    plans one statement per table and batch instead of one per row.
+    """
     sql, fields = _plan(model)
     db = connections[DEFAULT_DB_ALIAS]  # the real wrapper, not the per-call proxy
     params = [_values(row, fields, db) for row in rows]
-    if params:
-        with connection.cursor() as cur:
-            cur.executemany(sql, params)
+    if not params:
+        return 0
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    head = sql[: sql.rindex(" VALUES ")]
+    per_chunk = max(1, MAX_PARAMS // max(1, len(fields)))
+    with connection.cursor() as cur:
+        for start in range(0, len(params), per_chunk):
+            chunk = params[start:start + per_chunk]
+            cur.execute(f"{head} VALUES {', '.join([one] * len(chunk))}",
+                        [value for row in chunk for value in row])
     return len(params)
 
 
@@ -80,3 +97,13 @@ def insert_row(model: type[models.Model], row: Mapping[str, Any]) -> int:
     with connection.cursor() as cur:
         cur.execute(f"{sql} RETURNING {pk}", _values(row, fields, db))
         return int(cur.fetchone()[0])
+
+
+def insert_statement(model: type[models.Model]) -> str:
+    """The ``INSERT … VALUES (%s, …)`` of :func:`insert_rows`, for callers composing SQL."""
+    return _plan(model)[0]
+
+
+def row_values(model: type[models.Model], row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The parameters of :func:`insert_statement` for one row (defaults filled, converted)."""
+    return _values(row, _plan(model)[1], connections[DEFAULT_DB_ALIAS])

@@ -9,7 +9,7 @@ time they cost about ten times the submission row itself, and a busy hour
 (issue 4: the endpoint must sustain half the rate of a bare insert).
 
 So the endpoint writes only the submission, with its receipt number, in
-status ``submitted`` and with :attr:`Submission.pending_completion` holding
+status ``submitted``, plus a :class:`PendingCompletion` row (the outbox) holding
 what the later records need. The resident has the receipt number at once and
 the application is durable at COMMIT. :func:`complete_pending` then writes
 the follow-up records for up to ``limit`` pending submissions with one
@@ -35,6 +35,7 @@ stamps, so reports cannot tell the two apart.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -46,14 +47,19 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from mado.core import audit
-from mado.core.bulk import insert_row
+from mado.core import audit, bulk
 from mado.submissions import receipts
 from mado.submissions.events import FORM_STARTED, SUBMITTED
-from mado.submissions.models import ServiceEvent, Status, StatusChange, Submission
+from mado.submissions.models import (
+    PendingCompletion,
+    ServiceEvent,
+    Status,
+    StatusChange,
+    Submission,
+)
 from mado.submissions.signals import submissions_submitted_batch
 
-__all__ = ["complete_pending", "create_pending", "pending_count"]
+__all__ = ["complete_pending", "create_pending", "is_pending", "pending_count"]
 
 logger = logging.getLogger(__name__)
 DEFAULT_BATCH = 16
@@ -66,32 +72,45 @@ def create_pending(sub: Submission, meta: dict[str, Any]) -> Submission:
     """Insert ``sub`` (unsaved, status submitted) with its receipt number; completion follows.
 
     Called outside a transaction (the API), the counter row is locked for one
-    statement only; inside one, the number and the row commit together.
+    statement only and the submission and its :class:`PendingCompletion` row
+    are one statement; inside one, everything commits with the caller.
     """
     if sub.pk is not None:
         raise ValueError("保存済みの申請です / the submission is already saved")
     now = timezone.now()
     sub.submitted_at = now
-    # Outside a transaction the number is taken in a short one of its own (see
-    # receipts); the INSERT then commits on its own — two locks-free steps.
+    # Outside a transaction the number is taken in a short one of its own (see receipts).
     sub.receipt_number = receipts.allocate_receipt_number(
         sub.municipality, now, own_transaction=True
     )
-    sub.pending_completion = dict(meta)
     sub.created_at = sub.updated_at = now
-    # One INSERT … RETURNING without the model save machinery (core.bulk): the
-    # caller (create_submitted) has done the tenant and identity checks.
-    sub.pk = insert_row(Submission, {
-        f.attname: getattr(sub, f.attname) for f in Submission._meta.concrete_fields
-        if not f.primary_key
-    })
+    # INSERTs without the model save machinery (core.bulk): the caller
+    # (create_submitted) has done the tenant and identity checks.
+    row = {f.attname: getattr(sub, f.attname) for f in Submission._meta.concrete_fields
+           if not f.primary_key}
+    if connection.vendor == "postgresql":
+        outbox = connection.ops.quote_name(PendingCompletion._meta.db_table)
+        with connection.cursor() as cur:
+            head = bulk.insert_statement(Submission)  # names from the models only
+            sql = (
+                f"WITH s AS ({head} RETURNING id) INSERT INTO {outbox} (submission_id, meta) "  # noqa: S608
+                "SELECT id, %s FROM s RETURNING submission_id"
+            )
+            cur.execute(
+                sql,
+                [*bulk.row_values(Submission, row), json.dumps(meta, ensure_ascii=False)],
+            )
+            sub.pk = int(cur.fetchone()[0])
+    else:
+        with transaction.atomic():
+            sub.pk = bulk.insert_row(Submission, row)
+            bulk.insert_rows(PendingCompletion, [{"submission_id": sub.pk, "meta": dict(meta)}])
     sub._state.adding = False
     if connection.in_atomic_block:
         # Inside a caller's transaction the completion, when due, joins it (all
         # or nothing with the caller); its rows are not visible to others yet.
         if _due(sub.pk):
             complete_pending(ids=[sub.pk])
-            sub.pending_completion = None
     else:
         transaction.on_commit(partial(_after_commit, sub.pk))
     return sub
@@ -119,13 +138,22 @@ def _after_commit(pk: int) -> None:
 
 def pending_count() -> int:
     """Submissions whose follow-up records are not written yet (an operator's health figure)."""
-    return Submission.unscoped.filter(pending_completion__isnull=False).count()
+    return PendingCompletion.objects.count()
+
+
+def is_pending(sub: Submission) -> bool:
+    return PendingCompletion.objects.filter(submission_id=sub.pk).exists()
 
 
 _FIELDS = (
-    "id", "municipality_id", "procedure_id", "procedure__code", "status", "channel",
+    "submission_id", "meta", "submission__municipality_id", "submission__procedure_id",
+    "submission__procedure__code", "submission__status", "submission__channel",
+    "submission__submitted_at", "submission__identity_level", "submission__proxy",
+    "submission__receipt_number", "submission__data", "submission__resident_id",
+)
+_KEYS = (
+    "id", "meta", "municipality_id", "procedure_id", "procedure__code", "status", "channel",
     "submitted_at", "identity_level", "proxy", "receipt_number", "data", "resident_id",
-    "pending_completion",
 )
 
 
@@ -139,21 +167,19 @@ def complete_pending(*, limit: int = 500, ids: Iterable[int] | None = None) -> i
     done = 0
     while True:
         with transaction.atomic():
-            qs = Submission.unscoped.filter(pending_completion__isnull=False)
+            qs = PendingCompletion.objects.all()
             if wanted is not None:
-                qs = qs.filter(pk__in=wanted)
+                qs = qs.filter(submission_id__in=wanted)
             rows = list(
                 qs.select_for_update(skip_locked=True, of=("self",))
-                .order_by("id")
+                .order_by("submission_id")
                 .values_list(*_FIELDS)[:limit]
             )
             if not rows:
                 return done
-            subs = [dict(zip(_FIELDS, row, strict=True)) for row in rows]
+            subs = [dict(zip(_KEYS, row, strict=True)) for row in rows]
             _write_records(subs)
-            Submission.unscoped.filter(pk__in=[s["id"] for s in subs]).update(
-                pending_completion=None
-            )
+            PendingCompletion.objects.filter(submission_id__in=[s["id"] for s in subs]).delete()
         done += len(subs)
         if len(subs) < limit:
             return done
@@ -161,7 +187,6 @@ def complete_pending(*, limit: int = 500, ids: Iterable[int] | None = None) -> i
 
 def _write_records(subs: list[dict[str, Any]]) -> None:
     """StatusChange, ServiceEvents and audit entry of each, then the batch signal (cases)."""
-    from mado.core.bulk import insert_rows
     from mado.core.models import Municipality
 
     cities = Municipality.objects.in_bulk({s["municipality_id"] for s in subs})
@@ -169,7 +194,7 @@ def _write_records(subs: list[dict[str, Any]]) -> None:
     events: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
     for sub in subs:
-        meta = sub["pending_completion"] or {}
+        meta = sub["meta"] or {}
         at = sub["submitted_at"] or timezone.now()
         user_id = meta.get("user_id")
         actor = str(meta.get("actor") or "resident")
@@ -208,8 +233,8 @@ def _write_records(subs: list[dict[str, Any]]) -> None:
             },
             "at": at,
         })
-    insert_rows(StatusChange, changes)
-    insert_rows(ServiceEvent, events)
+    bulk.insert_rows(StatusChange, changes)
+    bulk.insert_rows(ServiceEvent, events)
     audit.record_many(entries)
     submissions_submitted_batch.send(
         sender=Submission,

@@ -57,6 +57,12 @@ class IdentityLevel(models.TextChoices):
 class Submission(TenantOwned):
     """申請・届出: one application, from any channel, with the form version it was made with."""
 
+    # Every query names the municipality with more (status, subject, e-mail):
+    # the composite indexes below serve it; a separate one only costs INSERTs.
+    municipality = models.ForeignKey(
+        "core.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name="団体",
+        db_index=False,
+    )
     receipt_number = models.CharField(_("受付番号"), max_length=20, blank=True)
     procedure = models.ForeignKey(
         "procedures.Procedure",
@@ -93,6 +99,7 @@ class Submission(TenantOwned):
         blank=True,
         related_name="submissions",
         verbose_name=_("住民"),
+        db_index=False,  # submission_resident_idx: only the rows that have one
     )
     applicant_email = models.EmailField(_("連絡先メールアドレス"), blank=True)
     proxy = models.JSONField(
@@ -105,12 +112,8 @@ class Submission(TenantOwned):
     submitted_at = models.DateTimeField(_("申請日時"), null=True, blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
-    resume_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    resume_token_hash = models.CharField(max_length=64, blank=True)
     draft_expires_at = models.DateTimeField(_("下書きの期限"), null=True, blank=True)
-    # Set while the records that follow a submission (StatusChange, ServiceEvents,
-    # audit entry, case) are still to be written by submissions.completion; holds
-    # what they need (counts, actor). NULL once complete — the normal state.
-    pending_completion = models.JSONField(null=True, blank=True, editable=False, default=None)
 
     class Meta:
         verbose_name = _("申請・届出")
@@ -134,10 +137,15 @@ class Submission(TenantOwned):
             models.Index(
                 F("municipality"), Upper("applicant_email"), name="submission_email_upper_idx"
             ),
+            # Drafts only: a resumed draft is found by its token's hash (equality).
             models.Index(
-                fields=["id"],
-                condition=Q(pending_completion__isnull=False),
-                name="submission_pending_idx",
+                fields=["resume_token_hash"],
+                condition=~Q(resume_token_hash=""),
+                name="submission_resume_idx",
+            ),
+            models.Index(
+                fields=["resident"], condition=Q(resident__isnull=False),
+                name="submission_resident_idx",
             ),
         ]
 
@@ -147,6 +155,30 @@ class Submission(TenantOwned):
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT
+
+
+class PendingCompletion(models.Model):
+    """A submission whose follow-up records are still to be written (the API's outbox).
+
+    Why a table of its own rather than a column on Submission: the row is
+    inserted with the submission and deleted when ``submissions.completion``
+    has written the StatusChange, ServiceEvents, audit entry and case. An
+    UPDATE of a flag on the submission would rewrite the wide submission row
+    and every one of its indexes; an INSERT and a DELETE of this narrow row
+    touch one index. ``meta`` holds what the later records need (counts, actor).
+    """
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    meta = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("後続処理待ちの申請")
+        verbose_name_plural = _("後続処理待ちの申請")
+
+    def __str__(self) -> str:
+        return f"pending #{self.submission_id}"
 
 
 class StatusChange(TenantOwned):
@@ -165,6 +197,7 @@ class StatusChange(TenantOwned):
         blank=True,
         related_name="+",
         verbose_name=_("職員"),
+        db_index=False,  # statuschange_changed_by_idx: staff moves only
     )
     actor = models.CharField(
         _("変更した人"), max_length=150, help_text=_("職員のユーザー名、resident または system")
@@ -176,6 +209,12 @@ class StatusChange(TenantOwned):
         verbose_name = _("状態の履歴")
         verbose_name_plural = _("状態の履歴")
         ordering = ["at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["changed_by"], condition=Q(changed_by__isnull=False),
+                name="statuschange_changed_by_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"

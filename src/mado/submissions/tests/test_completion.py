@@ -39,10 +39,10 @@ def test_deferred_submission_is_stored_with_its_number_and_completed_later(
     settings.MADO_SUBMISSION_IDLE_SECONDS = 10**6
     completion._state.last = None
     first = _deferred(world, proc)  # idle process: completed at once
-    assert Submission.unscoped.get(pk=first.pk).pending_completion is None
+    assert not completion.is_pending(first)
     second = _deferred(world, proc)  # busy: left for the batch
     stored = Submission.unscoped.get(pk=second.pk)
-    assert stored.status == Status.SUBMITTED and stored.pending_completion is not None
+    assert stored.status == Status.SUBMITTED and completion.is_pending(stored)
     validate_receipt_number(stored.receipt_number)
     assert not StatusChange.unscoped.filter(submission=second).exists()
     assert not Case.unscoped.filter(submission=second).exists()
@@ -62,7 +62,7 @@ def test_completed_records_equal_the_direct_paths(world: dict[str, Any], proc: A
         fee_yen=600, fields_typed=2,
     )
     deferred = _deferred(world, proc)  # MADO_SUBMISSION_BATCH = 1 in tests: completed at once
-    assert Submission.unscoped.get(pk=deferred.pk).pending_completion is None
+    assert not completion.is_pending(deferred)
     assert _records(deferred) == _records(direct)
     assert _case(deferred) == _case(direct)
     # the audit entry and the events carry the submission's own time, not the completion's
