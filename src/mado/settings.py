@@ -87,8 +87,16 @@ MADO_TASK_LEASE_SECONDS = int(os.environ.get("MADO_TASK_LEASE_SECONDS", "900"))
 # records (status history, events, audit entry, case) written in batches: one
 # request in MADO_SUBMISSION_BATCH completes the pending ones, or every request
 # after MADO_SUBMISSION_IDLE_SECONDS without one (mado.submissions.completion).
-MADO_SUBMISSION_BATCH = int(os.environ.get("MADO_SUBMISSION_BATCH", "16"))
+MADO_SUBMISSION_BATCH = int(os.environ.get("MADO_SUBMISSION_BATCH", "64"))
 MADO_SUBMISSION_IDLE_SECONDS = float(os.environ.get("MADO_SUBMISSION_IDLE_SECONDS", "2"))
+# On PostgreSQL the batch is written by a thread of the web process ("0": by the
+# request that filled the batch, before its response).
+MADO_SUBMISSION_BACKGROUND = os.environ.get("MADO_SUBMISSION_BACKGROUND", "1").lower() not in {
+    "0", "false", "no", "off"}
+# The hottest SQL statements (receipt counter, submission INSERT, batch INSERTs)
+# are prepared on the server (mado.core.prepared). Turn off ("0") behind a
+# pooler in transaction mode that does not track prepared statements.
+MADO_DB_PREPARE = os.environ.get("MADO_DB_PREPARE", "1").lower() not in {"0", "false", "no", "off"}
 MADO_TASK_MAX_ATTEMPTS = int(os.environ.get("MADO_TASK_MAX_ATTEMPTS", "5"))
 
 MIDDLEWARE = [

@@ -185,13 +185,16 @@ def open_new_cases(submissions: list[Submission]) -> int:
     days = dict(ApprovalRoute.unscoped.filter(procedure_id__in=procedure_ids)
                 .order_by("-pk").values_list("procedure_id", "due_business_days"))
     rows: list[dict[str, Any]] = []
+    due_cache: dict[tuple[dt.date, int], dt.date] = {}  # a batch shares a few days
     for sub in submissions:
         if sub.status == Status.DRAFT:
             raise CaseError("下書きには案件を作れません / drafts have no case")
         name, kana = applicant_names(sub)
         opened = sub.submitted_at or timezone.now()
-        due = add_business_days(timezone.localdate(opened),
-                                days.get(sub.procedure_id, DEFAULT_DUE_DAYS))
+        key = (timezone.localdate(opened), days.get(sub.procedure_id, DEFAULT_DUE_DAYS))
+        due = due_cache.get(key)
+        if due is None:
+            due = due_cache[key] = add_business_days(*key)
         rows.append({"municipality_id": sub.municipality_id, "submission_id": sub.pk,
                      "department_id": departments[sub.procedure_id],
                      "procedure_id": sub.procedure_id, "opened_at": opened, "due_date": due,

@@ -86,7 +86,7 @@ def _canonical(
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _hash(entry: AuditEntry) -> str:
+def _hash(entry: Any) -> str:
     return hashlib.sha256(
         _canonical(
             entry.seq,
@@ -209,7 +209,12 @@ def seal(*, wait: bool = True, batch: int = 5000) -> int:
             head = locked.filter(pk=1).first()
             if head is None:
                 return sealed  # another process is sealing: it seals ours too
-            rows = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:batch])
+            # Plain rows, not model instances: only what the hash covers and the id.
+            rows = [
+                _Unsealed(*values)
+                for values in AuditEntry.objects.filter(seq__isnull=True)
+                .order_by("id").values_list(*_Unsealed._fields[:-3])[:batch]
+            ]
             if not rows:
                 return sealed
             for entry in rows:
@@ -226,7 +231,25 @@ def seal(*, wait: bool = True, batch: int = 5000) -> int:
             return sealed
 
 
-def _write_seals(rows: list[AuditEntry]) -> None:
+class _Unsealed:
+    """The columns of an unsealed entry that sealing reads and writes (see :func:`_hash`)."""
+
+    _fields = ("pk", "at", "municipality_id", "actor_id", "actor", "action", "target_type",
+               "target_id", "reason", "detail", "seq", "prev_hash", "entry_hash")
+    __slots__ = _fields
+
+    def __init__(self, pk: int, at: datetime, municipality_id: int | None,
+                 actor_id: int | None, actor: str, action: str, target_type: str,
+                 target_id: str, reason: str, detail: Any) -> None:
+        self.pk, self.at, self.municipality_id, self.actor_id = pk, at, municipality_id, actor_id
+        self.actor, self.action, self.target_type, self.target_id = (
+            actor, action, target_type, target_id)
+        self.reason, self.detail = reason, detail
+        self.seq: int | None = None
+        self.prev_hash = self.entry_hash = ""
+
+
+def _write_seals(rows: list[Any]) -> None:
     """Store seq and hashes of sealed rows: one UPDATE … FROM (VALUES …) per 1,000 on
     PostgreSQL, one parametrised UPDATE per row (executemany) elsewhere."""
     table = connection.ops.quote_name(AuditEntry._meta.db_table)

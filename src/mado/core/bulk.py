@@ -14,7 +14,6 @@ the ORM's).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -22,7 +21,9 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
-__all__ = ["insert_row", "insert_rows", "insert_statement", "row_values"]
+from mado.core import prepared
+
+__all__ = ["insert_row", "insert_rows", "insert_select", "insert_statement", "row_values"]
 
 # Types whose Python value is what the driver stores (no conversion needed).
 _AS_IS = {
@@ -108,19 +109,36 @@ def insert_statement(model: type[models.Model]) -> str:
     return _plan(model)[0]
 
 
+def insert_select(
+    model: type[models.Model],
+    row: Mapping[str, Any],
+    replace: Mapping[str, tuple[str, list[Any]]],
+) -> tuple[str, list[Any]]:
+    """``INSERT INTO t (…) VALUES (…)`` for one row, some columns given as SQL expressions.
+
+    ``replace`` maps an attname to ``(sql, params)`` used instead of the
+    row's value (a scalar subquery over a CTE, say). Returns the statement
+    and its parameters in placeholder order, for callers composing SQL.
+    """
+    sql, fields = _plan(model)
+    values = _values(row, fields, connections[DEFAULT_DB_ALIAS])
+    items: list[str] = []
+    params: list[Any] = []
+    for (attname, _field, _as_is), value in zip(fields, values, strict=True):
+        if attname in replace:
+            expression, extra = replace[attname]
+            items.append(expression)
+            params.extend(extra)
+        else:
+            items.append("%s")
+            params.append(value)
+    head = sql[: sql.rindex(" VALUES ")]
+    return f"{head} VALUES ({', '.join(items)})", params
+
+
 def row_values(model: type[models.Model], row: Mapping[str, Any]) -> tuple[Any, ...]:
     """The parameters of :func:`insert_statement` for one row (defaults filled, converted)."""
     return _values(row, _plan(model)[1], connections[DEFAULT_DB_ALIAS])
-
-
-def _json_value(field: models.Field, value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(field, models.JSONField):
-        return value  # nested JSON for a jsonb column
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def _insert_json(model: type[models.Model], fields: list[_Column],
@@ -131,17 +149,20 @@ def _insert_json(model: type[models.Model], fields: list[_Column],
     scan (psycopg's client-side binding spends most of a multi-row INSERT's
     time there) and the server parses and plans one short statement.
     """
+    # Values go into the JSON as they are: json.dumps writes other types
+    # (datetime, date, Decimal, UUID) with str(), which is what each column
+    # type's input function reads back ("2026-04-01 09:00:00+09:00").
+    columns_of = [(attname, field.column, field) for attname, field, _as_is in fields]
     records = []
     for row in rows:
         record = {}
-        for attname, field, _as_is in fields:
+        for attname, column, field in columns_of:
             if attname in row:
-                value = row[attname]
+                record[column] = row[attname]
             elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                value = timezone.now()
+                record[column] = timezone.now()
             else:
-                value = field.get_default()
-            record[field.column] = _json_value(field, value)
+                record[column] = field.get_default()
         records.append(record)
     if not records:
         return 0
@@ -149,7 +170,7 @@ def _insert_json(model: type[models.Model], fields: list[_Column],
     columns = ", ".join(quote(f.column) for _a, f, _i in fields)
     types = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for _a, f, _i in fields)
     table = quote(model._meta.db_table)
-    with connection.cursor() as cur:
+    with prepared.cursor() as cur:
         cur.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 - names from the model
             f"FROM jsonb_to_recordset(%s::jsonb) AS r({types})",

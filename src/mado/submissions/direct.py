@@ -30,7 +30,6 @@ from mado.submissions import completion, receipts
 from mado.submissions.attachments import set_submission_attachments
 from mado.submissions.events import FORM_STARTED, SUBMITTED, build_event
 from mado.submissions.models import ServiceEvent, Status, StatusChange, Submission
-from mado.submissions.models import SubmissionChannel as Channel
 from mado.submissions.signals import submission_submitted
 
 __all__ = ["create_submitted"]
@@ -71,7 +70,7 @@ def create_submitted(
 
     if not isinstance(data, dict):
         raise ValueError("入力内容が不正です / data must be an object")
-    if channel not in Channel.values:
+    if channel not in services.CHANNELS:
         raise ValueError(f"受付方法が不正です: {channel!r} / invalid channel {channel!r}")
     if fee_yen < 0:
         raise ValueError("手数料が不正です / fee must not be negative")

@@ -106,6 +106,12 @@ class IdentityTooWeak(ValueError):
 _LEVEL_RANK = {IdentityLevel.NONE: 0, IdentityLevel.EMAIL: 1, IdentityLevel.CARD: 2}
 
 
+# Sets built once: an enum's ``.values`` builds its list (and labels) on every access.
+CHANNELS = frozenset(SubmissionChannel.values)
+_IDENTITY_LEVELS = frozenset(IdentityLevel.values)
+_STATUSES = frozenset(Status.values)
+
+
 def _check_identity_level(sub: Submission, level: str) -> None:
     """Online submissions must meet the form's minimum identity (staff verify at the counter)."""
     if sub.channel != SubmissionChannel.WEB or sub.form_version is None:
@@ -127,7 +133,7 @@ def _identity_fields(identity: dict[str, Any] | None) -> tuple[str, str, str]:
     """(level, subject, email) of a verified identity dict (None: no identity)."""
     identity = identity or {}
     level = identity.get("level") or IdentityLevel.NONE
-    if level not in IdentityLevel.values:
+    if level not in _IDENTITY_LEVELS:
         raise ValueError(
             f"本人確認のレベルが不正です: {level!r} / invalid identity level {level!r}"
         )
@@ -167,7 +173,7 @@ def create_draft(
     resident: Any = None,
 ) -> tuple[Submission, str]:
     """Start an application; return it with its resume token (shown once, stored hashed)."""
-    if channel not in SubmissionChannel.values:
+    if channel not in CHANNELS:
         raise ValueError(f"受付方法が不正です: {channel!r} / invalid channel {channel!r}")
     if procedure.municipality_id != municipality.pk:
         raise ValueError("他の団体の手続です / procedure of another municipality")
@@ -391,7 +397,7 @@ def change_status(
 
     ``by`` is a staff user, "resident" (may only withdraw or resubmit) or "system".
     """
-    if to not in Status.values:
+    if to not in _STATUSES:
         raise TransitionError(f"状態「{to}」はありません / unknown status {to!r}")
     user, actor = _actor(by)
     if actor == RESIDENT and to not in RESIDENT_TARGETS:

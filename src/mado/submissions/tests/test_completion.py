@@ -103,12 +103,39 @@ def test_one_request_in_a_batch_completes(
 ) -> None:
     settings.MADO_SUBMISSION_BATCH = 16
     settings.MADO_SUBMISSION_IDLE_SECONDS = 2.0
+    settings.MADO_SUBMISSION_BACKGROUND = False
     calls: list[int] = []
     monkeypatch.setattr(completion, "complete_pending", lambda **kw: calls.append(1) or 0)
     monkeypatch.setattr(completion.time, "monotonic", lambda: 1000.0)
     completion._state.last = 0.0 if idle else 999.5
     completion._after_commit(pk)
     assert bool(calls) is expected
+
+
+@pytest.mark.parametrize(("pk", "idle", "expected"), [
+    (32, False, ["thread"]),  # a full batch on a busy process: the completion thread takes it
+    (33, False, []),
+    (33, True, ["inline"]),  # an idle process completes before answering, thread or not
+])
+def test_a_full_batch_goes_to_the_completion_thread_on_postgresql(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, pk: int, idle: bool, expected: list[str]
+) -> None:
+    settings.MADO_SUBMISSION_BATCH = 16
+    settings.MADO_SUBMISSION_IDLE_SECONDS = 2.0
+    settings.MADO_SUBMISSION_BACKGROUND = True
+    calls: list[str] = []
+    monkeypatch.setattr(completion, "complete_pending", lambda **kw: calls.append("inline") or 0)
+    monkeypatch.setattr(completion.completer, "nudge", lambda: calls.append("thread"))
+    monkeypatch.setattr(completion.connection, "vendor", "postgresql")
+    monkeypatch.setattr(completion.time, "monotonic", lambda: 1000.0)
+    completion._state.last = 0.0 if idle else 999.5
+    completion._after_commit(pk)
+    assert calls == expected
+    settings.MADO_SUBMISSION_BACKGROUND = False  # off: the request itself completes the batch
+    calls.clear()
+    completion._state.last = 0.0 if idle else 999.5
+    completion._after_commit(pk)
+    assert calls == (["inline"] if expected else [])
 
 
 def test_api_submission_with_batching_reaches_the_inbox(
