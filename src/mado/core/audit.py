@@ -161,28 +161,58 @@ def record(
     return entry
 
 
-def record_many(entries: Iterable[dict[str, Any]]) -> int:
+def record_many(entries: Iterable[dict[str, Any]], *, seal_now: bool = False) -> int:
     """Append several entries with one batched INSERT; return how many.
 
     Each dict holds :func:`record`'s arguments, plus optionally ``at`` (when
     the recorded act happened, e.g. the submission time of a submission
     completed later) and ``actor_id``. The entries are sealed after commit.
+
+    ``seal_now=True`` (a batch writer such as the deferred submission
+    completion) inserts them already sealed when the chain head is free and
+    no other entry waits for its seal: the caller's transaction then holds
+    the head until it commits, and the rows need no sealing UPDATE and no
+    read-back afterwards. Otherwise they are sealed after commit as usual.
     """
     from mado.core.bulk import insert_rows
 
+    built = [_build(**entry) for entry in entries]
+    if not built:
+        return 0
+    head = _free_head() if seal_now else None
     rows = []
-    for entry in entries:
-        built = _build(**entry)
+    for entry in built:
+        if head is not None:
+            entry.seq = head.last_seq + 1
+            entry.prev_hash = head.last_hash
+            entry.entry_hash = _hash(entry)
+            head.last_seq, head.last_hash = entry.seq, entry.entry_hash
         rows.append({
-            "at": built.at, "municipality_id": built.municipality_id, "actor_id": built.actor_id,
-            "actor": built.actor, "action": built.action, "target_type": built.target_type,
-            "target_id": built.target_id, "reason": built.reason, "detail": built.detail,
-            "seq": None, "prev_hash": "", "entry_hash": "",
+            "at": entry.at, "municipality_id": entry.municipality_id,
+            "actor_id": entry.actor_id, "actor": entry.actor, "action": entry.action,
+            "target_type": entry.target_type, "target_id": entry.target_id,
+            "reason": entry.reason, "detail": entry.detail,
+            "seq": entry.seq, "prev_hash": entry.prev_hash or "",
+            "entry_hash": entry.entry_hash or "",
         })
     made = insert_rows(AuditEntry, rows)
-    if made:
+    if head is not None:
+        head.save(update_fields=["last_seq", "last_hash"])
+    elif made:
         transaction.on_commit(_seal_quietly)
     return made
+
+
+def _free_head() -> AuditChainHead | None:
+    """The chain head, locked until the transaction ends, when nobody holds it and no
+    committed or own entry is still unsealed (so the new rows come next in the chain)."""
+    if not transaction.get_connection().in_atomic_block:
+        return None  # the lock would end with this statement
+    AuditChainHead.objects.get_or_create(pk=1)
+    head = AuditChainHead.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+    if head is None or AuditEntry.objects.filter(seq__isnull=True).exists():
+        return None
+    return head
 
 
 SEAL_EVERY = 16

@@ -409,7 +409,7 @@ def _write_records(subs: list[dict[str, Any]]) -> None:
         })
     bulk.insert_rows(StatusChange, changes)
     bulk.insert_rows(ServiceEvent, events)
-    audit.record_many(entries)
+    audit.record_many(entries, seal_now=True)
     submissions_submitted_batch.send(
         sender=Submission,
         submissions=[

@@ -123,3 +123,36 @@ def test_detail_edit_is_detected(world) -> None:
     entries = _entries(world)
     _raw("UPDATE core_auditentry SET detail = %s WHERE seq = %s", ['{"i": 99}', entries[0].seq])
     assert not audit.verify().ok
+
+
+@pytest.mark.django_db
+def test_a_batch_is_inserted_sealed_when_the_head_is_free(world) -> None:
+    """record_many(seal_now=True): chained at INSERT, no sealing UPDATE needed; verify agrees."""
+    _entries(world, 2)
+    batch = [{"action": "submit", "municipality": world["city"], "target_type": "submission",
+              "target_id": i, "reason": "申請の提出", "detail": {"n": i, "氏名": "髙橋"},
+              "actor": "resident"} for i in range(3)]
+    with transaction.atomic():
+        assert audit.record_many(batch, seal_now=True) == 3
+    rows = list(AuditEntry.objects.filter(action="submit").order_by("id"))
+    assert [r.seq for r in rows] == [3, 4, 5] and all(r.entry_hash for r in rows)
+    assert not AuditEntry.objects.filter(seq__isnull=True).exists()
+    assert audit.verify().problems == []
+
+
+@pytest.mark.django_db
+def test_a_batch_waits_for_its_seal_behind_unsealed_entries(world) -> None:
+    """An older entry still unsealed keeps the order: the batch is sealed after it, later."""
+    audit.record(audit.Action.READ, user=world["madoguchi"], target_type="resident",
+                 target_id=1, reason="窓口")
+    with transaction.atomic():
+        audit.record_many([{"action": "submit", "municipality": world["city"],
+                            "target_type": "submission", "target_id": 9}], seal_now=True)
+    assert AuditEntry.objects.filter(seq__isnull=True).count() >= 1 or (
+        AuditEntry.objects.get(action="submit").seq
+        > AuditEntry.objects.get(action=audit.Action.READ).seq
+    )
+    audit.seal()
+    read, submit = (AuditEntry.objects.get(action=a) for a in (audit.Action.READ, "submit"))
+    assert read.seq < submit.seq
+    assert audit.verify().problems == []
