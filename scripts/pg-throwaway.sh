@@ -94,6 +94,7 @@ cmd_start() {
     # TCP only: a Unix socket path under a deep checkout can exceed 107 bytes.
     local opts="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
     opts="$opts -c max_connections=50 -c shared_buffers=128MB"
+    [ -z "${PG_OPTS:-}" ] || opts="$opts $PG_OPTS"
     if [ "${PG_FAST:-0}" = 1 ]; then
         opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     fi

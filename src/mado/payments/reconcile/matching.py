@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import threading
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -48,7 +49,7 @@ from mado.payments.reconcile.parsers import Record
 from mado.submissions.models import ServiceEvent
 from mado.submissions.receipts import damm_check_digit
 
-_LINE_COLUMNS = (
+LINE_COLUMNS = (
     "municipality_id", "file_id", "line_no", "reference", "outcome", "payment_id", "method",
     "paid_at",
     "amount_yen", "fee_yen", "net_yen", "payer_name", "transaction_id", "settlement_id",
@@ -94,6 +95,36 @@ def _damm_steps() -> tuple[dict[str, int], ...]:
                  for s in range(10))
 
 
+class _Reader:
+    """One query on the current transaction's psycopg connection, run by a thread of its own.
+
+    The calling thread must not use the connection until :meth:`rows` returns
+    (it does pure Python meanwhile); psycopg serialises use of a connection anyway.
+    """
+
+    def __init__(self, sql: str, params: list[Any]) -> None:
+        self._raw = connection.connection
+        self._sql, self._params = sql, params
+        self._rows: list[tuple] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True, name="reconcile-read")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with self._raw.cursor() as cur:
+                cur.execute(self._sql, self._params)
+                self._rows = cur.fetchall()
+        except BaseException as exc:  # re-raised in the calling thread
+            self._error = exc
+
+    def rows(self) -> list[tuple]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._rows
+
+
 def _fetch(sql_vendor_any: str, orm_qs: Any, values: list[str], fields: tuple[str, ...],
            params: list[Any]) -> list[tuple]:
     """Rows for many keys in one round trip (PostgreSQL ``= ANY``), else in chunks."""
@@ -110,7 +141,18 @@ def _fetch(sql_vendor_any: str, orm_qs: Any, values: list[str], fields: tuple[st
 
 
 def classify(municipality_id: int, records: list[Record], provider: str) -> list[tuple[str, int | None]]:
-    """(outcome, payment id) per record, from one read of the payments the file names.
+    """(outcome, payment id) per record, from one read of the payments the file names."""
+    return classify_with_payments(municipality_id, records, provider)[0]
+
+
+# What the events of a booked payment need from its row: channel, procedure code, submission, amount.
+PaymentFacts = tuple[str, str, int | None, int]
+
+
+def classify_with_payments(
+    municipality_id: int, records: list[Record], provider: str,
+) -> tuple[list[tuple[str, int | None]], dict[int, PaymentFacts]]:
+    """(outcome, payment id) per record, and the facts of every payment read, by id.
 
     The rules, in order (docs/payments-reconciliation.md): invalid check digit;
     a refund line (negative amount); the same reference again in this file;
@@ -118,13 +160,28 @@ def classify(municipality_id: int, records: list[Record], provider: str) -> list
     (confirmed); already paid (duplicate); not payable; short; over; matched.
     """
     pay = Payment._meta.db_table
-    valid = [reference_is_valid(r.reference) for r in records]
-    refs = sorted({r.reference for r, ok in zip(records, valid, strict=True) if ok})
-    fields = ("reference", "id", "status", "amount_yen", "refunded_yen", "provider_payment_id")
-    rows = _fetch(
-        f"SELECT {', '.join(fields)} FROM {pay} WHERE municipality_id = %s AND reference = ANY(%s)",  # noqa: S608
-        lambda chunk: Payment.unscoped.filter(municipality_id=municipality_id, reference__in=chunk),
-        refs, fields, [municipality_id])
+    fields = ("reference", "id", "status", "amount_yen", "refunded_yen", "provider_payment_id",
+              "channel", "procedure_code", "submission_id")
+    if connection.vendor == "postgresql" and connection.connection is not None:
+        # Every 13-digit reference is read (one with a wrong check digit matches no payment),
+        # on this transaction's connection from a second thread, while this one checks the
+        # check digits: the server's index look-ups and the Python loop overlap.
+        refs = sorted({r.reference for r in records
+                       if len(r.reference) == 13 and r.reference.isascii()
+                       and r.reference.isdigit()})
+        reader = _Reader(f"SELECT {', '.join(fields)} FROM {pay} "  # noqa: S608
+                         "WHERE municipality_id = %s AND reference = ANY(%s::text[])",
+                         [municipality_id, "{" + ",".join(refs) + "}"])
+        valid = [reference_is_valid(r.reference) for r in records]
+        rows = reader.rows()
+    else:
+        valid = [reference_is_valid(r.reference) for r in records]
+        refs = sorted({r.reference for r, ok in zip(records, valid, strict=True) if ok})
+        rows = _fetch(
+            f"SELECT {', '.join(fields)} FROM {pay} WHERE municipality_id = %s AND reference = ANY(%s)",  # noqa: S608
+            lambda chunk: Payment.unscoped.filter(municipality_id=municipality_id,
+                                                  reference__in=chunk),
+            refs, fields, [municipality_id])
     by_ref = {row[0]: row[1:] for row in rows}
     taken: dict[str, int] = {}
     if provider:
@@ -152,7 +209,7 @@ def classify(municipality_id: int, records: list[Record], provider: str) -> list
         elif found is None:
             outcome = _UNMATCHED
         else:
-            _id, status, amount, _refunded, provider_id = found
+            _id, status, amount, _refunded, provider_id = found[:5]
             tx = r.transaction_id
             if tx and provider_id == tx and amount == amount_yen and status in done:
                 outcome = _CONFIRMED
@@ -169,7 +226,8 @@ def classify(municipality_id: int, records: list[Record], provider: str) -> list
         if amount_yen > 0:
             add(reference)
         append((outcome, None if found is None else found[0]))
-    return out
+    facts = {row[1]: (row[6], row[7], row[8], row[3]) for row in rows}
+    return out, facts
 
 
 # Plain strings (not the enum members) in the hot loop; the values are Outcome's.
@@ -184,12 +242,12 @@ _SPECIAL = re.compile(r"[\\\t\n\r]")
 _NULL = "\\N"
 
 
-def _esc(value: str) -> str:
+def copy_escape(value: str) -> str:
     """COPY text-format escaping (only strings that need it pay for it)."""
     return value.translate(_ESCAPE) if _SPECIAL.search(value) else value
 
 
-def _copy_rows(mid: int, fid: int, records: list[Record],
+def copy_rows(mid: int, fid: int, records: list[Record],
                outcomes: list[tuple[str, int | None]]) -> str:
     """The COPY text of the lines; escaping is only paid for when a value needs it.
 
@@ -219,11 +277,11 @@ def _copy_rows(mid: int, fid: int, records: list[Record],
             and text.count("\\") == nulls):
         return text
     return "".join(
-        f"{mid}\t{fid}\t{r.line_no}\t{_esc(r.reference)}\t{outcome!s}\t"
-        f"{_NULL if pid is None else pid}\t{_esc(r.method)}\t{r.paid_at.isoformat()}\t"
-        f"{r.amount_yen}\t{r.fee_yen}\t{r.net_yen}\t{_esc(r.payer_name)}\t"
-        f"{_esc(r.transaction_id)}\t{_esc(r.settlement_id)}\t{_esc(r.channel_code)}\t"
-        f"{_esc(r.bank_code)}\t\t\n"
+        f"{mid}\t{fid}\t{r.line_no}\t{copy_escape(r.reference)}\t{outcome!s}\t"
+        f"{_NULL if pid is None else pid}\t{copy_escape(r.method)}\t{r.paid_at.isoformat()}\t"
+        f"{r.amount_yen}\t{r.fee_yen}\t{r.net_yen}\t{copy_escape(r.payer_name)}\t"
+        f"{copy_escape(r.transaction_id)}\t{copy_escape(r.settlement_id)}\t{copy_escape(r.channel_code)}\t"
+        f"{copy_escape(r.bank_code)}\t\t\n"
         for r, (outcome, pid) in zip(records, outcomes, strict=True))
 
 
@@ -234,14 +292,14 @@ def write_lines(payment_file: PaymentFile, records: list[Record],
     if connection.vendor == "postgresql":
         table = PaymentLine._meta.db_table
         with connection.cursor() as cur:
-            with cur.cursor.copy(f"COPY {table} ({', '.join(_LINE_COLUMNS)}) FROM STDIN") as copy:
+            with cur.cursor.copy(f"COPY {table} ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
                 # In chunks: the server stores one chunk while Python formats the next.
                 for i in range(0, len(records), COPY_CHUNK):
-                    copy.write(_copy_rows(mid, fid, records[i:i + COPY_CHUNK],
+                    copy.write(copy_rows(mid, fid, records[i:i + COPY_CHUNK],
                                           outcomes[i:i + COPY_CHUNK]))
     else:
         PaymentLine.unscoped.bulk_create(
-            [PaymentLine(**dict(zip(_LINE_COLUMNS, (
+            [PaymentLine(**dict(zip(LINE_COLUMNS, (
                 mid, fid, r.line_no, r.reference, str(outcome), pid, r.method, r.paid_at,
                 r.amount_yen, r.fee_yen, r.net_yen, r.payer_name, r.transaction_id,
                 r.settlement_id, r.channel_code, r.bank_code, "", ""), strict=True)))
@@ -253,6 +311,11 @@ def write_lines(payment_file: PaymentFile, records: list[Record],
 
 def _in(values: Iterable[str]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"  # this module's constants only
+
+
+def bookable_sql() -> str:
+    """The statuses a booking may change, as an SQL list (constants)."""
+    return _in(BOOKABLE)
 
 
 def book(payment_file: PaymentFile, expected: int, stages: dict[str, float] | None = None) -> int:
@@ -284,8 +347,7 @@ def book(payment_file: PaymentFile, expected: int, stages: dict[str, float] | No
                 FROM (SELECT payment_id, method, paid_at, transaction_id FROM {line}
                       WHERE file_id = %s AND outcome = 'matched' ORDER BY payment_id) l
                 WHERE {pay}.id = l.payment_id AND {pay}.status IN {_in(BOOKABLE)}"""  # noqa: S608
-    columns = ("municipality_id, at, kind, channel, procedure_code, submission_id, "
-               "fields_prefilled, fields_typed, duration_ms, payment_method, detail")
+    columns = ", ".join(EVENT_COLUMNS)
     params = [provider, provider, provider, now, fid]
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cur:
@@ -314,17 +376,32 @@ def book(payment_file: PaymentFile, expected: int, stages: dict[str, float] | No
         if lost:  # booked by someone else between classify() and now: not booked twice
             PaymentLine.unscoped.filter(pk__in=lost).update(outcome=Outcome.DUPLICATE)
         stages["book_update"] = time.perf_counter() - started
-        if not postgres:
-            started = time.perf_counter()
-            cur.execute(
-                f"""INSERT INTO {event} ({columns})
-                    SELECT p.municipality_id, l.paid_at, 'payment_received', p.channel,
-                           p.procedure_code, p.submission_id, 0, 0, NULL, l.method,
-                           json_object('amount_yen', p.amount_yen)
-                    FROM {line} l JOIN {pay} p ON p.id = l.payment_id
-                    WHERE l.file_id = %s AND l.outcome = 'matched'
-                    ORDER BY l.line_no""",  # noqa: S608  (table names and constants only)
-                [fid],
-            )
-            stages["events_insert"] = time.perf_counter() - started
+    if not postgres:
+        started = time.perf_counter()
+        insert_events_from_lines(fid)
+        stages["events_insert"] = time.perf_counter() - started
     return len(booked)
+
+
+EVENT_COLUMNS = ("municipality_id", "at", "kind", "channel", "procedure_code", "submission_id",
+                 "fields_prefilled", "fields_typed", "duration_ms", "payment_method", "detail")
+
+
+def insert_events_from_lines(file_id: int) -> int:
+    """The ``payment_received`` events of a file's matched lines, from the lines and payments."""
+    line = PaymentLine._meta.db_table
+    pay = Payment._meta.db_table
+    event = ServiceEvent._meta.db_table
+    as_json = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""INSERT INTO {event} ({', '.join(EVENT_COLUMNS)})
+                SELECT p.municipality_id, l.paid_at, 'payment_received', p.channel,
+                       p.procedure_code, p.submission_id, 0, 0, NULL, l.method,
+                       {as_json}('amount_yen', p.amount_yen)
+                FROM {line} l JOIN {pay} p ON p.id = l.payment_id
+                WHERE l.file_id = %s AND l.outcome = 'matched'
+                ORDER BY l.line_no""",  # noqa: S608  (table names and constants only)
+            [file_id],
+        )
+        return cur.rowcount

@@ -60,6 +60,13 @@ class Outcome(models.TextChoices):
     REFUND_UNRECORDED = "refund_unrecorded", _("市で記録のない返金")
 
 
+# One character per outcome: PaymentFile.outcome_codes while a file's lines are pending.
+OUTCOME_CODES: dict[str, str] = {
+    Outcome.MATCHED: "m", Outcome.CONFIRMED: "c", Outcome.REFUND: "r", Outcome.UNMATCHED: "u",
+    Outcome.DUPLICATE: "d", Outcome.SHORT: "s", Outcome.OVER: "o",
+    Outcome.INVALID_REFERENCE: "i", Outcome.NOT_PAYABLE: "n", Outcome.REFUND_UNRECORDED: "x",
+}
+
 # Outcomes that need no staff action; every other outcome is an exception (要確認).
 OK_OUTCOMES = frozenset({Outcome.MATCHED, Outcome.CONFIRMED, Outcome.REFUND})
 EXCEPTION_OUTCOMES = tuple(o for o in Outcome.values if o not in OK_OUTCOMES)
@@ -93,6 +100,11 @@ class PaymentFile(TenantOwned):
     checks = models.JSONField(_("合計の検査"), default=list, blank=True)
     declared = models.JSONField(_("合計行の値"), default=dict, blank=True)
     duration_ms = models.PositiveIntegerField(_("処理時間（ミリ秒）"), default=0)
+    # A large file's lines and events are written on a second connection (reconcile.parallel);
+    # until they are committed, the file says so and keeps each line's outcome, one character
+    # per record (OUTCOME_CODES), so that they can be rebuilt after a crash.
+    lines_pending = models.BooleanField(_("明細の書込み待ち"), default=False)
+    outcome_codes = models.TextField(_("明細ごとの結果（書込み待ちの間）"), blank=True)
 
     class Meta:
         verbose_name = _("収納データファイル")
