@@ -58,6 +58,7 @@ class ScheduleEntry:
 SCHEDULE: list[ScheduleEntry] = [
     ScheduleEntry(tasks.seal_audit, "always"),
     ScheduleEntry(tasks.complete_submissions, "always"),
+    ScheduleEntry(tasks.finish_payment_files, "always"),
     ScheduleEntry(tasks.purge_expired_drafts, "daily"),
     ScheduleEntry(tasks.prune_task_results, "daily"),
 ]

@@ -40,6 +40,14 @@ def complete_submissions() -> int:
     return complete_pending()
 
 
+@task()
+def finish_payment_files() -> int:
+    """Write the lines of payment files whose import was interrupted; return how many files."""
+    from mado.payments.reconcile.parallel import finish_pending
+
+    return finish_pending()
+
+
 RESULTS_KEPT = dt.timedelta(days=30)
 
 

@@ -141,18 +141,7 @@ def _fetch(sql_vendor_any: str, orm_qs: Any, values: list[str], fields: tuple[st
 
 
 def classify(municipality_id: int, records: list[Record], provider: str) -> list[tuple[str, int | None]]:
-    """(outcome, payment id) per record, from one read of the payments the file names."""
-    return classify_with_payments(municipality_id, records, provider)[0]
-
-
-# What the events of a booked payment need from its row: channel, procedure code, submission, amount.
-PaymentFacts = tuple[str, str, int | None, int]
-
-
-def classify_with_payments(
-    municipality_id: int, records: list[Record], provider: str,
-) -> tuple[list[tuple[str, int | None]], dict[int, PaymentFacts]]:
-    """(outcome, payment id) per record, and the facts of every payment read, by id.
+    """(outcome, payment id) per record, from one read of the payments the file names.
 
     The rules, in order (docs/payments-reconciliation.md): invalid check digit;
     a refund line (negative amount); the same reference again in this file;
@@ -160,8 +149,7 @@ def classify_with_payments(
     (confirmed); already paid (duplicate); not payable; short; over; matched.
     """
     pay = Payment._meta.db_table
-    fields = ("reference", "id", "status", "amount_yen", "refunded_yen", "provider_payment_id",
-              "channel", "procedure_code", "submission_id")
+    fields = ("reference", "id", "status", "amount_yen", "refunded_yen", "provider_payment_id")
     if connection.vendor == "postgresql" and connection.connection is not None:
         # Every 13-digit reference is read (one with a wrong check digit matches no payment),
         # on this transaction's connection from a second thread, while this one checks the
@@ -209,7 +197,7 @@ def classify_with_payments(
         elif found is None:
             outcome = _UNMATCHED
         else:
-            _id, status, amount, _refunded, provider_id = found[:5]
+            _id, status, amount, _refunded, provider_id = found
             tx = r.transaction_id
             if tx and provider_id == tx and amount == amount_yen and status in done:
                 outcome = _CONFIRMED
@@ -226,8 +214,7 @@ def classify_with_payments(
         if amount_yen > 0:
             add(reference)
         append((outcome, None if found is None else found[0]))
-    facts = {row[1]: (row[6], row[7], row[8], row[3]) for row in rows}
-    return out, facts
+    return out
 
 
 # Plain strings (not the enum members) in the hot loop; the values are Outcome's.
@@ -330,43 +317,16 @@ def book(payment_file: PaymentFile, expected: int, stages: dict[str, float] | No
     UPDATE took 2.3 s instead of 3.7 s).
     """
     line = PaymentLine._meta.db_table
-    pay = Payment._meta.db_table
-    event = ServiceEvent._meta.db_table
     fid = payment_file.pk
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    provider = payment_file.provider
     stages = {} if stages is None else stages
     started = time.perf_counter()
-    update = f"""UPDATE {pay} SET status = 'paid', method = l.method, paid_at = l.paid_at,
-                  provider = CASE WHEN l.transaction_id <> '' AND %s <> '' THEN %s
-                                  ELSE {pay}.provider END,
-                  provider_payment_id = CASE WHEN l.transaction_id <> '' AND %s <> ''
-                                             THEN l.transaction_id
-                                             ELSE {pay}.provider_payment_id END,
-                  updated_at = %s
-                FROM (SELECT payment_id, method, paid_at, transaction_id FROM {line}
-                      WHERE file_id = %s AND outcome = 'matched' ORDER BY payment_id) l
-                WHERE {pay}.id = l.payment_id AND {pay}.status IN {_in(BOOKABLE)}"""  # noqa: S608
-    columns = ", ".join(EVENT_COLUMNS)
-    params = [provider, provider, provider, now, fid]
     postgres = connection.vendor == "postgresql"
+    sql, params = booking_sql(
+        f"""(SELECT payment_id AS id, method, paid_at, transaction_id FROM {line}
+             WHERE file_id = %s AND outcome = 'matched' ORDER BY payment_id) l""",  # noqa: S608
+        [fid], provider=payment_file.provider, events=postgres)
     with connection.cursor() as cur:
-        if postgres:
-            cur.execute(
-                f"""WITH booked AS ({update}
-                      RETURNING {pay}.id, {pay}.municipality_id, {pay}.channel,
-                                {pay}.procedure_code, {pay}.submission_id, {pay}.amount_yen,
-                                l.paid_at, l.method),
-                    events AS (
-                      INSERT INTO {event} ({columns})
-                      SELECT municipality_id, paid_at, 'payment_received', channel,
-                             procedure_code, submission_id, 0, 0, NULL, method,
-                             jsonb_build_object('amount_yen', amount_yen)
-                      FROM booked)
-                    SELECT id FROM booked""",  # noqa: S608  (table names and constants only)
-                params)
-        else:
-            cur.execute(f"{update} RETURNING {pay}.id", params)
+        cur.execute(sql, params)
         booked = {row[0] for row in cur.fetchall()}
         lost: list[int] = []
         if len(booked) != expected:
@@ -381,6 +341,43 @@ def book(payment_file: PaymentFile, expected: int, stages: dict[str, float] | No
         insert_events_from_lines(fid)
         stages["events_insert"] = time.perf_counter() - started
     return len(booked)
+
+
+def booking_sql(source: str, params: list[Any], *, provider: str,
+                events: bool) -> tuple[str, list[Any]]:
+    """The booking UPDATE (what book_payment sets) from ``source``; it returns the booked ids.
+
+    ``source`` is a FROM item named ``l`` with the columns ``id`` (payment),
+    ``method``, ``paid_at`` and ``transaction_id``; ``params`` are its
+    parameters. Only payments still payable are booked. With ``events``
+    (PostgreSQL) the ``payment_received`` events of the booked payments are
+    inserted by the same statement (a data-modifying CTE).
+    """
+    pay = Payment._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    update = f"""UPDATE {pay} SET status = 'paid', method = l.method, paid_at = l.paid_at,
+                  provider = CASE WHEN l.transaction_id <> '' AND %s <> '' THEN %s
+                                  ELSE {pay}.provider END,
+                  provider_payment_id = CASE WHEN l.transaction_id <> '' AND %s <> ''
+                                             THEN l.transaction_id
+                                             ELSE {pay}.provider_payment_id END,
+                  updated_at = %s
+                FROM {source}
+                WHERE {pay}.id = l.id AND {pay}.status IN {_in(BOOKABLE)}"""  # noqa: S608
+    params = [provider, provider, provider, now, *params]
+    if not events:
+        return f"{update} RETURNING {pay}.id", params
+    return (f"""WITH booked AS ({update}
+                  RETURNING {pay}.id, {pay}.municipality_id, {pay}.channel,
+                            {pay}.procedure_code, {pay}.submission_id, {pay}.amount_yen,
+                            l.paid_at, l.method),
+                events AS (
+                  INSERT INTO {ServiceEvent._meta.db_table} ({', '.join(EVENT_COLUMNS)})
+                  SELECT municipality_id, paid_at, 'payment_received', channel,
+                         procedure_code, submission_id, 0, 0, NULL, method,
+                         jsonb_build_object('amount_yen', amount_yen)
+                  FROM booked)
+                SELECT id FROM booked""", params)  # noqa: S608  (table names, constants)
 
 
 EVENT_COLUMNS = ("municipality_id", "at", "kind", "channel", "procedure_code", "submission_id",

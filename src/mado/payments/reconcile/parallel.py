@@ -1,22 +1,22 @@
-"""A large payment file on two connections: the booking on one, its lines and events on the other.
+"""A large payment file on two connections: the booking on one, its lines on the other.
 
 Why: on PostgreSQL one import used to be one transaction on one backend, and
 that backend's work was the floor of the import time — the UPDATE of every
-matched payment (a new row version and three index entries each), the COPY of
-every line and the INSERT of a ``payment_received`` event per payment, one
-after the other on one CPU. A city's server has more than one CPU, and a
-month-end bank file of 100,000 records should not keep staff waiting.
+matched payment, the INSERT of a ``payment_received`` event per payment and
+the COPY of every line, one after the other on one CPU. A city's server has
+more than one CPU, and a month-end bank file of 100,000 records should not
+keep staff waiting.
 
 The import therefore splits what *decides* from what *records*:
 
 - the main transaction (the request's connection, ``A``) holds the truth: the
   file row with its bytes, every line's outcome (``PaymentFile.outcome_codes``,
   one character per record, :data:`~.models.OUTCOME_CODES`), the booking of
-  the payments and the audit entry;
-- :class:`SideWriter` opens a second connection (``B``) and writes the
-  projection of that truth — the :class:`~.models.PaymentLine` rows and the
-  ``payment_received`` ServiceEvents — in a transaction of its own, *while*
-  ``A`` books the payments (two backends, two CPUs).
+  the payments with their ``payment_received`` events (one statement,
+  :func:`book`) and the audit entry;
+- :class:`SideWriter` opens a second connection (``B``) and writes the record
+  of the file — its :class:`~.models.PaymentLine` rows — in a transaction of
+  its own, *while* ``A`` books the payments (two backends, two CPUs).
 
 ``B`` commits only after ``A`` has committed, in the same transaction that
 clears ``lines_pending`` on the file. So:
@@ -25,13 +25,13 @@ clears ``lines_pending`` on the file. So:
 - ``A`` commits and ``B`` then fails, or the process dies between the two
   commits: the file stays with ``lines_pending`` and its outcome codes, and
   :func:`finish_file` (the ``finish_payment_files`` task, and the file page)
-  rebuilds the lines and events from the stored bytes. ``B`` holds an
-  advisory lock on the file from its first statement to its commit, so the
-  rebuild never runs beside a writer that is still alive;
+  writes the lines from the stored bytes and codes. ``B`` holds an advisory
+  lock on the file from its first statement to its commit, so that never
+  runs beside a writer that is still alive;
 - a payment booked by someone else (a webhook) between the read and the
-  UPDATE: ``B``'s rows, written from the outcomes before the UPDATE, are
-  rolled back and ``A`` writes the lines and events itself, as the one
-  transaction import does (:mod:`.matching`).
+  UPDATE: ``B``'s lines, written from the outcomes before the UPDATE, are
+  rolled back and ``A`` writes the lines itself with that line as
+  ``duplicate``, as the one-transaction import does (:mod:`.matching`).
 
 Used on PostgreSQL for files of at least :data:`MIN_RECORDS` records, when
 the import is not inside a caller's transaction (a test's, say: a second
@@ -48,20 +48,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.utils import timezone
 
 from mado.payments.models import Payment
 from mado.payments.reconcile import matching
 from mado.payments.reconcile.models import OUTCOME_CODES, Outcome, PaymentFile, PaymentLine
 from mado.payments.reconcile.parsers import Record, parse_file
-from mado.submissions.models import ServiceEvent
 
 log = logging.getLogger(__name__)
 
 MIN_RECORDS = 5000
 LOCK_CLASS = 0x4D41444F  # "MADO": the first key of the file's advisory lock
 _MATCHED = str(Outcome.MATCHED)
-_NULL = "\\N"  # COPY's NULL
 _OUTCOME_OF_CODE = {code: str(outcome) for outcome, code in OUTCOME_CODES.items()}
 
 
@@ -98,60 +95,37 @@ def _quoted_array(values: list[str]) -> str:
 
 def book(payment_file: PaymentFile, records: list[Record],
          outcomes: list[tuple[str, int | None]]) -> set[int]:
-    """Book the matched payments still payable (one UPDATE, in payment id order); their ids.
+    """Book the matched payments still payable and write their events; return their ids.
 
-    The same columns as :func:`matching.book` sets, from the parsed records
-    instead of the line table (the lines are being written on the other
-    connection).
+    One statement, as :func:`matching.book`, in payment id order, from the
+    parsed records instead of the line table (the lines are being written on
+    the other connection): the events are part of the booking's truth and are
+    committed with it.
     """
-    matched = sorted((pid, r.method, r.paid_at.isoformat(), r.transaction_id)
-                     for r, (outcome, pid) in zip(records, outcomes, strict=True)
-                     if outcome == _MATCHED and pid is not None)
+    stamps: dict[Any, str] = {}  # a file holds few distinct times (a bank file: days)
+    matched = []
+    for r, (outcome, pid) in zip(records, outcomes, strict=True):
+        if outcome == _MATCHED and pid is not None:
+            at = stamps.get(r.paid_at)
+            if at is None:
+                at = stamps[r.paid_at] = r.paid_at.isoformat()
+            matched.append((pid, r.method, at, r.transaction_id))
+    matched.sort()
     if not matched:
         return set()
-    pay = Payment._meta.db_table
-    provider = payment_file.provider
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql, params = matching.booking_sql(
+        "unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::text[])"
+        " AS l(id, method, paid_at, transaction_id)",
+        [_array([str(m[0]) for m in matched]), _array([m[1] for m in matched]),
+         _array([m[2] for m in matched]), _quoted_array([m[3] for m in matched])],
+        provider=payment_file.provider, events=True)
     with connection.cursor() as cur:
-        cur.execute(
-            f"""UPDATE {pay} SET status = 'paid', method = l.method, paid_at = l.paid_at,
-                  provider = CASE WHEN l.transaction_id <> '' AND %s <> '' THEN %s
-                                  ELSE {pay}.provider END,
-                  provider_payment_id = CASE WHEN l.transaction_id <> '' AND %s <> ''
-                                             THEN l.transaction_id
-                                             ELSE {pay}.provider_payment_id END,
-                  updated_at = %s
-                FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::text[])
-                     AS l(id, method, paid_at, transaction_id)
-                WHERE {pay}.id = l.id AND {pay}.status IN {matching.bookable_sql()}
-                RETURNING {pay}.id""",  # noqa: S608  (table names and constants only)
-            [provider, provider, provider, now,
-             _array([str(m[0]) for m in matched]), _array([m[1] for m in matched]),
-             _array([m[2] for m in matched]), _quoted_array([m[3] for m in matched])])
+        cur.execute(sql, params)
         return {row[0] for row in cur.fetchall()}
 
 
-def _event_rows(mid: int, records: list[Record], outcomes: list[tuple[str, int | None]],
-                facts: dict[int, matching.PaymentFacts]) -> str:
-    """COPY text of the payment_received events of the matched lines (as book_payment writes)."""
-    esc = matching.copy_escape
-    stamp: dict[Any, str] = {}
-    out = []
-    for r, (outcome, pid) in zip(records, outcomes, strict=True):
-        if outcome != _MATCHED or pid is None:
-            continue
-        channel, procedure_code, submission_id, amount = facts[pid]
-        at = stamp.get(r.paid_at)
-        if at is None:
-            at = stamp[r.paid_at] = r.paid_at.isoformat()
-        out.append(f"{mid}\t{at}\tpayment_received\t{esc(channel)}\t{esc(procedure_code)}\t"
-                   f"{_NULL if submission_id is None else submission_id}\t0\t0\t{_NULL}\t"
-                   f"{esc(r.method)}\t{{\"amount_yen\": {amount}}}\n")
-    return "".join(out)
-
-
 class SideWriter:
-    """Writes one file's lines and events on a connection of its own (see the module docstring).
+    """Writes one file's lines on a connection of its own (see the module docstring).
 
     ``start()`` begins writing at once; ``wait_written()`` returns when all
     rows are sent (raising :class:`SideWriteError` if they could not be);
@@ -160,11 +134,10 @@ class SideWriter:
     """
 
     def __init__(self, payment_file: PaymentFile, records: list[Record],
-                 outcomes: list[tuple[str, int | None]],
-                 facts: dict[int, matching.PaymentFacts]) -> None:
+                 outcomes: list[tuple[str, int | None]]) -> None:
         self.file_id = payment_file.pk
         self.municipality_id = payment_file.municipality_id
-        self.records, self.outcomes, self.facts = records, outcomes, facts
+        self.records, self.outcomes = records, outcomes
         self.seconds = 0.0
         self.committed = False
         self._error: BaseException | None = None
@@ -183,11 +156,11 @@ class SideWriter:
             raise SideWriteError(str(self._error)) from self._error
 
     def commit(self) -> bool:
-        """Commit the lines and events (and clear ``lines_pending``); False if that failed."""
+        """Commit the lines (and clear ``lines_pending``); False if that failed."""
         return self._finish(commit=True)
 
     def abandon(self) -> None:
-        """Roll the lines and events back (the main transaction failed or wrote them itself)."""
+        """Roll the lines back (the main transaction failed or wrote them itself)."""
         self._finish(commit=False)
 
     def _finish(self, *, commit: bool) -> bool:
@@ -232,22 +205,14 @@ class SideWriter:
         mid, fid = self.municipality_id, self.file_id
         records, outcomes = self.records, self.outcomes
         line_table = PaymentLine._meta.db_table
-        event_table = ServiceEvent._meta.db_table
         with side.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, _lock_key(fid)])
-            raw = cur.cursor
-            with raw.copy(f"COPY {line_table} ({', '.join(matching.LINE_COLUMNS)}) "
-                          "FROM STDIN") as copy:
+            with cur.cursor.copy(f"COPY {line_table} ({', '.join(matching.LINE_COLUMNS)}) "
+                                 "FROM STDIN") as copy:
                 step = matching.COPY_CHUNK
                 for i in range(0, len(records), step):
                     copy.write(matching.copy_rows(mid, fid, records[i:i + step],
                                                   outcomes[i:i + step]))
-            with raw.copy(f"COPY {event_table} ({', '.join(matching.EVENT_COLUMNS)}) "
-                          "FROM STDIN") as copy:
-                step = 2 * matching.COPY_CHUNK
-                for i in range(0, len(records), step):
-                    copy.write(_event_rows(mid, records[i:i + step], outcomes[i:i + step],
-                                           self.facts))
 
 
 def pending_files() -> list[int]:
@@ -257,7 +222,7 @@ def pending_files() -> list[int]:
 
 
 def finish_file(file_id: int) -> bool:
-    """Write a pending file's lines and events from its bytes and outcome codes; True if done here.
+    """Write a pending file's lines from its bytes and outcome codes; True if written here.
 
     Nothing happens while the file's writer still holds its lock (it is
     alive and will commit or roll back), or when the file is not pending.
@@ -288,12 +253,11 @@ def finish_file(file_id: int) -> bool:
         outcomes = [(_OUTCOME_OF_CODE[code], ids.get(r.reference)
                      if matching.reference_is_valid(r.reference) else None)
                     for r, code in zip(records, codes, strict=True)]
-        matching.write_lines(payment_file, records, outcomes)
-        matching.insert_events_from_lines(file_id)
+        matching.write_lines(payment_file, records, outcomes)  # the events were committed
         payment_file.lines_pending = False
         payment_file.outcome_codes = ""
         payment_file.save(update_fields=["lines_pending", "outcome_codes"])
-    log.warning("payment file %s: lines and events rebuilt after an interrupted import", file_id)
+    log.warning("payment file %s: lines written after an interrupted import", file_id)
     return True
 
 

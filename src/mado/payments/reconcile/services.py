@@ -158,18 +158,17 @@ def import_file(
 def _match_on_two_connections(
     payment_file: PaymentFile, records: list[Any], provider: str, stages: dict[str, float],
 ) -> tuple[parallel.SideWriter | None, Counter[str], int]:
-    """Classify, then book here while a second connection writes the lines and events.
+    """Classify, then book here while a second connection writes the lines.
 
     Returns the writer still to be committed (None when this connection wrote
     the lines itself because a payment was booked by someone else meanwhile),
     the counts per outcome and how many payments were booked.
     """
     mark = time.perf_counter()
-    outcomes, facts = matching.classify_with_payments(payment_file.municipality_id, records,
-                                                      provider)
+    outcomes = matching.classify(payment_file.municipality_id, records, provider)
     counts = Counter(outcome for outcome, _pid in outcomes)
     mark = _stage(stages, "classify", mark)
-    side = parallel.SideWriter(payment_file, records, outcomes, facts)
+    side = parallel.SideWriter(payment_file, records, outcomes)
     side.start()
     try:
         booked = parallel.book(payment_file, records, outcomes)
@@ -191,7 +190,6 @@ def _match_on_two_connections(
                 if outcome == Outcome.MATCHED and pid not in booked else (outcome, pid)
                 for outcome, pid in outcomes]
     matching.write_lines(payment_file, records, outcomes)
-    matching.insert_events_from_lines(payment_file.pk)
     _stage(stages, "lines_here", mark)
     return None, counts, len(booked)
 

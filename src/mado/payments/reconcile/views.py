@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from mado.core.models import Role
 from mado.core.services import has_role
-from mado.payments.reconcile import services
+from mado.payments.reconcile import parallel, services
 from mado.payments.reconcile.forms import MonthForm, ResolveForm, UploadForm
 from mado.payments.reconcile.models import (
     EXCEPTION_OUTCOMES,
@@ -88,7 +88,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @reconcile_staff
 def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    payment_file = get_object_or_404(PaymentFile.objects.defer("content"), pk=pk)
+    payment_file = get_object_or_404(PaymentFile.objects.defer("content", "outcome_codes"), pk=pk)
+    if payment_file.lines_pending and parallel.finish_file(payment_file.pk):
+        payment_file.lines_pending = False  # an interrupted import's lines, written just now
     outcome = request.GET.get("outcome", "")
     if outcome and outcome not in Outcome.values:
         outcome = ""

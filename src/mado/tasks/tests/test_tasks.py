@@ -143,21 +143,21 @@ def test_seal_interrupted_mid_transaction_loses_nothing_and_seals_once(world, mo
 
 def test_scheduler_enqueues_seal_always_and_purge_once_a_day() -> None:
     night = dt.datetime(2026, 11, 21, 2, 0, tzinfo=JST)
-    assert services.schedule_due(night) == ["seal_audit", "complete_submissions"]
+    assert services.schedule_due(night) == ["seal_audit", "complete_submissions", "finish_payment_files"]
     assert services.schedule_due(night) == []  # both still waiting
     morning = dt.datetime(2026, 11, 21, 4, 0, tzinfo=JST)
     assert services.schedule_due(morning) == ["purge_expired_drafts", "prune_task_results"]
     services.run_pending()
     assert services.pending_count() == 0
     assert services.schedule_due(morning + dt.timedelta(hours=5)) == [
-        "seal_audit", "complete_submissions"
+        "seal_audit", "complete_submissions", "finish_payment_files"
     ]
     services.run_pending()
     # enqueued_at is the real clock, so "tomorrow" is measured from now.
     tomorrow = timezone.localtime() + dt.timedelta(days=1)
     tomorrow = tomorrow.replace(hour=services.DAILY_HOUR, minute=30)
     assert services.schedule_due(tomorrow) == [
-        "seal_audit", "complete_submissions", "purge_expired_drafts", "prune_task_results"
+        "seal_audit", "complete_submissions", "finish_payment_files", "purge_expired_drafts", "prune_task_results"
     ]
 
 

@@ -79,3 +79,21 @@ def test_other_municipality_and_roles(world: dict[str, Any]) -> None:
     assert town.get(reverse("payments:reconcile_line", args=[line.pk])).status_code == 404
     assert f.filename not in town.get(HOME).content.decode()
     assert _client(world["hoken"]).get(HOME).status_code == 403
+
+
+def test_the_file_page_writes_the_lines_of_an_interrupted_import(world: dict[str, Any]) -> None:
+    """An import whose second connection never committed (reconcile.parallel): the page finishes it."""
+    c = _client(world["madoguchi"])
+    p = payments.create_payment(world["city"], amount_yen=300, description="x", channel="slip")
+    _upload(c, bank_csv([(p.reference, 300), (payments.new_reference(), 500)]))
+    f = PaymentFile.objects.get()
+    PaymentLine.unscoped.filter(file=f).delete()  # as if the lines had not been committed
+    PaymentFile.unscoped.filter(pk=f.pk).update(lines_pending=True, outcome_codes="mu")
+    page = c.get(f"{HOME}files/{f.pk}/")
+    assert page.status_code == 200
+    assert "明細を書き込み中" not in page.content.decode()
+    assert "該当する収納なし" in page.content.decode()
+    assert list(PaymentLine.unscoped.filter(file=f).order_by("line_no")
+                .values_list("outcome", "payment_id")) == [("matched", p.pk), ("unmatched", None)]
+    f.refresh_from_db()
+    assert not f.lines_pending and f.outcome_codes == ""
