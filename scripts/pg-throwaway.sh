@@ -19,6 +19,7 @@
 #   PGBIN      directory of initdb/pg_ctl (default: PostgreSQL 15, then pg_config --bindir)
 #   PG_PORT    first port to try (default 55432; the next free one is used)
 #   PG_FAST=1  fsync/synchronous_commit off: for the test suite, never for benchmarks
+#   PG_OPTS    more server options, e.g. "-c shared_buffers=1GB" (experiments; not used by make)
 #
 # Only DATABASE_URL goes to stdout; progress goes to stderr.
 set -euo pipefail

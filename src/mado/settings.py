@@ -97,6 +97,10 @@ MADO_SUBMISSION_BACKGROUND = os.environ.get("MADO_SUBMISSION_BACKGROUND", "1").l
 # are prepared on the server (mado.core.prepared). Turn off ("0") behind a
 # pooler in transaction mode that does not track prepared statements.
 MADO_DB_PREPARE = os.environ.get("MADO_DB_PREPARE", "1").lower() not in {"0", "false", "no", "off"}
+# A large payment file's lines are written on a second DB connection while the payments are
+# booked (payments.reconcile.parallel); 0 = one connection, one transaction.
+MADO_RECONCILE_PARALLEL = os.environ.get("MADO_RECONCILE_PARALLEL", "1").lower() not in {
+    "0", "false", "no", "off"}
 MADO_TASK_MAX_ATTEMPTS = int(os.environ.get("MADO_TASK_MAX_ATTEMPTS", "5"))
 
 MIDDLEWARE = [
