@@ -3,9 +3,10 @@
 Why this baseline: the first version of an importer is usually a loop that,
 for each line of the bank file, fetches the payment by reference with the
 ORM, compares the amount and saves it — one or two round trips per record.
-Mado's import does the same classification and booking set-based (COPY, a
-few ``UPDATE … FROM`` and one ``INSERT … SELECT``; see
-src/mado/payments/reconcile/matching.py). Both sides parse the same CSV
+Mado's import does the same classification and booking set-based: one read,
+one statement that books the payments and writes their events, and a COPY of
+the lines on a second connection at the same time (see
+src/mado/payments/reconcile/matching.py and parallel.py). Both sides parse the same CSV
 layout. The loop is run on a sample (``--naive-sample``, default 2,000
 records, against 2,000 payments of their own) and extrapolated linearly to
 100,000: per-record work does not get cheaper with more records, so the
